@@ -1,4 +1,7 @@
 /** Every command that exists. A command is listed only once its issue has built it. */
 import type { Command } from '../command.js';
+import { agentCommand } from './agent.js';
 
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [
+  agentCommand,
+];
