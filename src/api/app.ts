@@ -1,0 +1,91 @@
+/**
+ * The HTTP API, built by a function and started elsewhere (src/app.ts calls listen on listenAddress()).
+ * Routes call ApiServices only. Token-checked routes live in their own scope behind the auth hook, so a
+ * route added there is protected by default; /healthz, /readyz, /metrics and /docs are public.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type pino from 'pino';
+import type { Config } from '../config.js';
+import type { Metrics } from '../adapters/metrics.js';
+import type { ApiServices } from './services.js';
+import './fastify-types.js';
+import { ApiError, errorBody } from './api-error.js';
+import { authHook } from './auth/auth-hook.js';
+import { TokenAuthenticator } from './auth/token-authenticator.js';
+import { errorHandler } from './error-handler.js';
+import { ackRoutes } from './routes/acks.js';
+import { enrollmentRoutes } from './routes/enrollments.js';
+import { operationRoutes } from './routes/operations.js';
+import { readRoutes } from './routes/reads.js';
+import { retryRoutes } from './routes/retry.js';
+import type { RouteDeps } from './routes/route-deps.js';
+
+export { listenAddress, isLoopbackHost, type ListenAddress } from './listen-address.js';
+
+export interface ApiDeps {
+  readonly config: Config;
+  readonly services: ApiServices;
+  readonly metrics: Metrics;
+  readonly logger: pino.Logger;
+}
+
+const API_DESCRIPTION = `Enrolls edge devices into AWS Systems Manager at factory scale.
+
+Auth: \`Authorization: Bearer <token>\`. Tokens come from FLEET_API_TOKENS_FILE, each with a role
+(\`line\`: enroll, ack and read its sites; \`admin\`: everything, including retry) and sites (\`*\` for all).
+No token or an unknown one → 401; outside the token's role or sites → 403. A device or batch of a site
+outside the token's sites answers 404, like an unknown one. With no tokens configured the API is open
+and listens on loopback only.
+
+Errors are \`{"error":{"code","message","issues"?}}\`; \`issues\` names each field at fault.
+/healthz, /readyz, /metrics and /docs need no token.`;
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const { config, services, metrics, logger } = deps;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.api.bodyLimitBytes,
+    // report every field at fault, never coerce or silently drop fields
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false } },
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  app.decorateRequest('principal', null);
+  app.setErrorHandler(errorHandler(config.api.bodyLimitBytes));
+  app.setNotFoundHandler((request, reply) => {
+    const err = new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
+    return reply.status(404).send(errorBody(err));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'fleet-enroll', version: '1', description: API_DESCRIPTION },
+      tags: [
+        { name: 'enrollment', description: 'devices in' },
+        { name: 'status', description: 'where things stand' },
+        { name: 'retry', description: 're-drive what failed (admin)' },
+        { name: 'acks', description: 'device acks from an AWS IoT rule' },
+        { name: 'operations', description: 'health, readiness, metrics (no token)' },
+      ],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const routeDeps: RouteDeps = { config, services, metrics };
+  operationRoutes(app, routeDeps);
+
+  const authenticator = new TokenAuthenticator(config.apiTokens);
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', authHook(authenticator));
+    enrollmentRoutes(scope, routeDeps);
+    readRoutes(scope, routeDeps);
+    retryRoutes(scope, routeDeps);
+    ackRoutes(scope, routeDeps);
+  });
+
+  return app;
+}

@@ -1,0 +1,219 @@
+/**
+ * JSON schemas of the API's bodies and answers. They document every route in the OpenAPI document and
+ * shape serialisation (fast-json-stringify writes only the declared fields, so a view can never carry an
+ * extra field such as an activation code). The enrollment body is documented but not validated by Fastify:
+ * the domain parser checks each event once, with per-index paths.
+ */
+import { BATCH_STATES } from '../../domain/batch-state.js';
+import { DEVICE_STATES } from '../../domain/device-state.js';
+
+const nullableString = { type: ['string', 'null'] } as const;
+const isoOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
+
+const stateCounts = {
+  type: 'object',
+  description: 'devices per state',
+  properties: Object.fromEntries(DEVICE_STATES.map((s) => [s, { type: 'integer', minimum: 0 }])),
+} as const;
+
+export const fieldIssue = {
+  type: 'object',
+  required: ['path', 'message'],
+  properties: {
+    path: { type: 'string', description: 'JSON path of the field at fault, e.g. `events[3].deviceId`' },
+    message: { type: 'string' },
+  },
+} as const;
+
+export const errorBody = {
+  type: 'object',
+  description: 'Every error answer. Never holds a token, an activation code or a stack trace.',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: {
+          type: 'string',
+          enum: ['VALIDATION', 'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'UNAVAILABLE', 'INTERNAL'],
+        },
+        message: { type: 'string' },
+        issues: { type: 'array', items: fieldIssue, description: 'present for VALIDATION: every field at fault' },
+      },
+    },
+  },
+} as const;
+
+export const onboardingEvent = {
+  type: 'object',
+  required: ['deviceId', 'siteId'],
+  additionalProperties: false,
+  properties: {
+    deviceId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+    siteId: { type: 'string', description: 'a site of the sites file (and of the token’s sites)' },
+    thingName: { type: 'string', pattern: '^[a-zA-Z0-9:_-]{1,128}$', description: 'AWS IoT thing name; defaults to deviceId' },
+    attributes: { type: 'object', additionalProperties: { type: 'string', maxLength: 800 }, maxProperties: 50 },
+    reenroll: { type: 'boolean', default: false, description: 'enroll again although the device is in flight' },
+  },
+} as const;
+
+export const enrollmentBody = {
+  description:
+    'One onboarding event, or `{"events":[…]}` with 1 to 10,000 events. Each event is validated on its own: ' +
+    'an invalid event is listed in `rejected` and never stops its valid neighbours.',
+  oneOf: [
+    onboardingEvent,
+    {
+      type: 'object',
+      required: ['events'],
+      additionalProperties: false,
+      properties: { events: { type: 'array', minItems: 1, maxItems: 10_000, items: onboardingEvent } },
+    },
+  ],
+} as const;
+
+export const enrollmentResult = {
+  type: 'object',
+  required: ['accepted', 'duplicates', 'rejected'],
+  properties: {
+    accepted: { type: 'integer', description: 'events queued for enrollment' },
+    duplicates: { type: 'integer', description: 'devices already in flight (counted, not queued twice)' },
+    rejected: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['index', 'errors'],
+        properties: {
+          index: { type: 'integer', description: 'position in `events` (0 for a single event)' },
+          deviceId: { type: 'string', description: 'when the event named a valid one' },
+          errors: { type: 'array', items: fieldIssue },
+        },
+      },
+    },
+  },
+} as const;
+
+export const deviceView = {
+  type: 'object',
+  description: 'A device. Holds the activation id, never the activation code.',
+  properties: {
+    deviceId: { type: 'string' },
+    siteId: { type: 'string' },
+    thingName: { type: 'string' },
+    state: { type: 'string', enum: [...DEVICE_STATES] },
+    batchId: nullableString,
+    activationId: nullableString,
+    managedNodeId: nullableString,
+    rebatches: { type: 'integer', description: 'times re-batched after its activation expired' },
+    timestamps: {
+      type: 'object',
+      description: 'ISO-8601 time each state was reached',
+      properties: Object.fromEntries(DEVICE_STATES.map((s) => [s, { type: 'string', format: 'date-time' }])),
+    },
+    updatedAt: isoOrNull,
+    error: { ...nullableString, description: 'why it failed, when it did' },
+  },
+} as const;
+
+export const siteView = {
+  type: 'object',
+  properties: {
+    siteId: { type: 'string' },
+    counts: stateCounts,
+    buffered: { type: 'integer', description: 'devices waiting in the site buffer for a batch' },
+    nextCutAt: { ...isoOrNull, description: 'when the buffer will be cut into a batch; null when nothing waits' },
+  },
+} as const;
+
+export const siteList = {
+  type: 'object',
+  properties: { sites: { type: 'array', items: siteView } },
+} as const;
+
+export const batchView = {
+  type: 'object',
+  description: 'A batch and its activation. Holds the activation id, never the activation code.',
+  properties: {
+    batchId: { type: 'string' },
+    siteId: { type: 'string' },
+    region: { type: 'string' },
+    state: { type: 'string', enum: [...BATCH_STATES] },
+    blockedReason: { ...nullableString, description: 'e.g. "quota" while blocked' },
+    size: { type: 'integer' },
+    activationId: nullableString,
+    expiresAt: isoOrNull,
+    attempts: { type: 'integer', description: 'CreateActivation attempts made' },
+    strays: { type: 'integer', description: 'registrations claimed by no device of the batch' },
+    counts: stateCounts,
+    error: nullableString,
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const retryResult = {
+  type: 'object',
+  required: ['batches', 'devices'],
+  properties: {
+    batches: { type: 'integer', description: 'batches re-driven' },
+    devices: { type: 'integer', description: 'devices put back in flight' },
+  },
+} as const;
+
+export const ackBody = {
+  type: 'object',
+  description:
+    'A device ack (DESIGN.md), as forwarded by an AWS IoT rule HTTPS action. The rule may add the topic ' +
+    '(`"topic": "fleet/enroll/<site>/<thing>/ack"`) or `siteId` + `thingName`; other fields are ignored.',
+  required: ['v', 'deliveryId', 'activationId', 'status'],
+  properties: {
+    v: { const: 1 },
+    deliveryId: { type: 'string', minLength: 1, maxLength: 256 },
+    activationId: { type: 'string', minLength: 1, maxLength: 64 },
+    status: { type: 'string', enum: ['registered', 'failed'] },
+    managedNodeId: { type: 'string', pattern: '^mi-[0-9a-f]{17}$', description: 'required when status is registered' },
+    error: { type: 'string', maxLength: 2048 },
+    topic: { type: 'string', minLength: 1, maxLength: 512 },
+    siteId: { type: 'string', minLength: 1, maxLength: 64 },
+    thingName: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+  if: { properties: { status: { const: 'registered' } }, required: ['status'] },
+  then: { required: ['managedNodeId'] },
+} as const;
+
+export const ackResult = {
+  type: 'object',
+  required: ['result'],
+  properties: {
+    result: {
+      type: 'string',
+      enum: ['accepted', 'stale'],
+      description: '`stale`: the ack does not match the device’s current delivery; ignored and counted',
+    },
+  },
+} as const;
+
+export const readiness = {
+  type: 'object',
+  properties: {
+    ready: { type: 'boolean' },
+    redis: { type: 'boolean' },
+    aws: { type: 'boolean' },
+    detail: { type: 'string' },
+  },
+} as const;
+
+/** Standard error answers, by status, for a route's `response` schema. */
+export function errors(...statuses: number[]): Record<number, unknown> {
+  return Object.fromEntries(statuses.map((s) => [s, { ...errorBody, description: ERROR_MEANING[s] ?? 'error' }]));
+}
+
+const ERROR_MEANING: Record<number, string> = {
+  400: 'bad input: the message (and `issues`) names each field at fault',
+  401: 'no token, or not a known token',
+  403: 'the token’s role or sites do not cover this',
+  404: 'not found (also for a device or batch of a site outside the token’s sites: existence is not revealed)',
+  413: 'body larger than the configured limit',
+  415: 'Content-Type is not application/json',
+  503: 'Redis or AWS is not reachable; nothing was changed, try again',
+};

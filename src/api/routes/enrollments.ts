@@ -1,0 +1,51 @@
+/**
+ * POST /v1/enrollments. No Fastify body schema on purpose: a 10,000-event body is validated once, by the
+ * domain parser, per event (the schema below only documents it). Scope: a line token may only enroll for
+ * its sites — foreign events are rejected per index; a request with no event inside the scope is a 403.
+ */
+import type { FastifyInstance } from 'fastify';
+import '../fastify-types.js';
+import { ApiError } from '../api-error.js';
+import { principalOf } from '../auth/auth-hook.js';
+import { sortEnrollment } from '../enrollment-request.js';
+import { enrollmentBody, enrollmentResult, errors } from '../openapi/schemas.js';
+import type { RouteDeps } from './route-deps.js';
+
+const NO_BODY_VALIDATION = () => () => true;
+
+export function enrollmentRoutes(app: FastifyInstance, { config, services, metrics }: RouteDeps): void {
+  const sites = config.sites.sites;
+
+  app.post(
+    '/v1/enrollments',
+    {
+      config: { access: 'line' },
+      validatorCompiler: NO_BODY_VALIDATION,
+      schema: {
+        tags: ['enrollment'],
+        summary: 'Enroll one device, or up to 10,000',
+        description:
+          'Validates every event on its own and queues the valid ones. A single invalid event answers 400 with ' +
+          'its issues (paths like `deviceId`); in `{"events":[…]}` invalid events are listed in `rejected` by ' +
+          'index (paths like `events[3].deviceId`) and the valid ones are queued. Events for sites outside a ' +
+          'line token’s sites are rejected per index; if no event of the request is inside them, 403. A device ' +
+          'already in flight is counted in `duplicates` unless `reenroll` is true.',
+        security: [{ bearerAuth: [] }],
+        body: enrollmentBody,
+        response: { 202: enrollmentResult, ...errors(400, 401, 403, 413, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      const sorted = sortEnrollment(request.body, sites, principalOf(request));
+      if (sorted.kind === 'invalid-body') throw ApiError.validation(sorted.issues, 'body');
+      if (sorted.kind === 'forbidden') {
+        throw ApiError.forbidden(`this token may not enroll devices for site ${sorted.sites.map((s) => `"${s}"`).join(', ')}`);
+      }
+      const { single, events, rejected } = sorted;
+      if (rejected.length > 0) metrics.rejectedEvents.inc(rejected.length);
+      if (single && rejected.length > 0) throw ApiError.validation(rejected[0]!.errors, 'event');
+      const result = events.length > 0 ? await services.enroll(events) : { accepted: 0, duplicates: 0 };
+      return reply.status(202).send({ accepted: result.accepted, duplicates: result.duplicates, rejected });
+    },
+  );
+}
