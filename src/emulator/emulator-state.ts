@@ -1,0 +1,25 @@
+/** What `GET /emulator/state` answers: counts per operation and what the emulator holds. */
+import type { FaultConfig } from './fault-config.js';
+import type { OperationCounts } from './operation-stats.js';
+
+export interface LiveActivationSummary {
+  readonly activationId: string;
+  readonly region: string;
+  readonly defaultInstanceName: string;
+  readonly registrationLimit: number;
+  readonly registrationsCount: number;
+  readonly expired: boolean;
+}
+
+export interface EmulatorState {
+  /** `service.Operation` → calls (authenticated), throttled and failed (injected), dropped answers, rejected (4xx from the work) */
+  readonly operations: Record<string, OperationCounts>;
+  /** requests refused for a missing, unknown or bad signature */
+  readonly authFailures: number;
+  readonly activations: { readonly live: number; readonly created: number; readonly list: readonly LiveActivationSummary[] };
+  readonly nodes: { readonly registered: number; readonly live: number; readonly liveByRegion: Record<string, number> };
+  readonly nodeQuota: number | 'unlimited';
+  readonly retainedMessages: number;
+  readonly things: number;
+  readonly faults: FaultConfig;
+}

@@ -1,0 +1,160 @@
+/**
+ * The local AWS stand-in: SSM activations, managed-node registration, AWS IoT and its data plane
+ * over the real wire protocols, with SigV4 checks and fault injection. Embeddable in-process
+ * (`startEmulator`) and run standalone by `fleet-enroll emulator`.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseFaultConfig, type FaultConfig } from './fault-config.js';
+import { FaultInjector } from './fault-injector.js';
+import { OperationStats } from './operation-stats.js';
+import { seededRandom } from './random-source.js';
+import type { EmulatorState } from './emulator-state.js';
+import {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_CREDENTIALS,
+  DEFAULT_NODE_QUOTA,
+  DEFAULT_REGION,
+  type EmulatorOptions,
+} from './emulator-options.js';
+import { RequestHandler } from './http/request-handler.js';
+import { SigV4Verifier } from './http/sigv4-verifier.js';
+import { IotDataService } from './iotdata/iot-data-service.js';
+import { EmbeddedBroker } from './iotdata/embedded-broker.js';
+import { ExternalBroker } from './iotdata/external-broker.js';
+import type { MqttSink } from './iotdata/mqtt-sink.js';
+import { RetainedMessages } from './iotdata/retained-messages.js';
+import { ThingRegistry } from './iot/thing-registry.js';
+import { ActivationRegistry } from './ssm/activation-registry.js';
+import { ManagedNodeRegistry } from './ssm/managed-node-registry.js';
+import { parseRegistrationRequest, registerManagedNode } from './ssm/registration.js';
+import { SsmService } from './ssm/ssm-service.js';
+
+export type { EmulatorOptions } from './emulator-options.js';
+export { DEFAULT_CREDENTIALS, DEFAULT_NODE_QUOTA } from './emulator-options.js';
+export type { EmulatorState, LiveActivationSummary } from './emulator-state.js';
+export type { FaultConfig, OperationFaults } from './fault-config.js';
+export { FaultConfigError, parseFaultConfig } from './fault-config.js';
+export { OPERATIONS, type OperationKey } from './operations.js';
+export type { OperationCounts } from './operation-stats.js';
+export { seededRandom, type RandomSource } from './random-source.js';
+export type { Credentials } from './http/sigv4-verifier.js';
+
+export interface RunningEmulator {
+  /** http://host:port: the endpoint of SSM, IoT and the IoT data plane alike */
+  readonly url: string;
+  readonly port: number;
+  /** the MQTT broker Publish delivers to (embedded or the one given) */
+  readonly mqttUrl: string;
+  /** the variables that point an unmodified AWS SDK (or CLI) at this emulator */
+  readonly env: Readonly<Record<string, string>>;
+  /** counts and contents, as GET /emulator/state answers */
+  readonly state: EmulatorState;
+  /** replaces every fault (`{}` clears); validated like PUT /emulator/faults */
+  setFaults(faults: FaultConfig): void;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const now = options.now ?? Date.now;
+  const host = options.host ?? '127.0.0.1';
+  const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
+  const nodeQuota = options.nodeQuota ?? DEFAULT_NODE_QUOTA;
+  if (nodeQuota !== 'unlimited' && !(Number.isInteger(nodeQuota) && nodeQuota >= 0)) {
+    throw new RangeError(`nodeQuota: must be a whole number ≥ 0 or 'unlimited', got ${String(nodeQuota)}`);
+  }
+  const faults = new FaultInjector(options.random ?? seededRandom(options.seed ?? Date.now()), now);
+  faults.set(parseFaultConfig(options.faults ?? {}));
+
+  const sink: MqttSink = options.mqttUrl !== undefined ? await ExternalBroker.connect(options.mqttUrl) : await EmbeddedBroker.start(options.mqttPort ?? 0, host);
+  const stats = new OperationStats();
+  const activations = new ActivationRegistry();
+  const nodes = new ManagedNodeRegistry(activations.all);
+  const retained = new RetainedMessages(now, (topic) => void sink.expireRetained(topic).catch(() => undefined));
+  let address = '';
+  const things = new ThingRegistry(options.accountId ?? DEFAULT_ACCOUNT_ID, () => address);
+  const iotData = new IotDataService(sink, retained, now);
+  const ssm = new SsmService(activations, nodes, now);
+
+  const state = (): EmulatorState => {
+    const at = now();
+    const list = [...activations.liveActivations()].map((a) => ({
+      activationId: a.id,
+      region: a.region,
+      defaultInstanceName: a.defaultInstanceName,
+      registrationLimit: a.registrationLimit,
+      registrationsCount: a.registrations,
+      expired: at >= a.expiresAt,
+    }));
+    const liveByRegion: Record<string, number> = {};
+    for (const a of activations.all) liveByRegion[a.region] ??= nodes.liveInRegion(a.region);
+    return {
+      operations: stats.snapshot(),
+      authFailures: stats.authFailures,
+      activations: { live: activations.liveCount, created: activations.all.length, list },
+      nodes: { registered: nodes.count, live: nodes.liveTotal(), liveByRegion },
+      nodeQuota,
+      retainedMessages: retained.size,
+      things: things.size,
+      faults: faults.faults,
+    };
+  };
+
+  const handler = new RequestHandler({
+    verifier: new SigV4Verifier([credentials]),
+    faults,
+    stats,
+    ssm,
+    things,
+    iotData,
+    register: (body) => registerManagedNode(parseRegistrationRequest(body), activations, nodes, nodeQuota === 'unlimited' ? null : nodeQuota, now()),
+    state,
+  });
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, handler.handle);
+  // many SDK clients keep sockets open for long: no per-server timeout on idle keep-alive beyond the above
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    retained.close();
+    await sink.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  address = `${host}:${port}`;
+  const url = `http://${address}`;
+
+  return {
+    url,
+    port,
+    mqttUrl: sink.url,
+    env: Object.freeze({
+      AWS_ENDPOINT_URL_SSM: url,
+      AWS_ENDPOINT_URL_IOT: url,
+      AWS_ENDPOINT_URL_IOT_DATA_PLANE: url,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: options.region ?? DEFAULT_REGION,
+    }),
+    get state() {
+      return state();
+    },
+    setFaults: (config) => faults.set(parseFaultConfig(config)),
+    close: async () => {
+      retained.close();
+      await closeServer(server);
+      await sink.close();
+    },
+  };
+}
+
+async function closeServer(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
