@@ -58,8 +58,11 @@ export class EmulatorRegistrationClient {
               // described below by status
             }
             if (status === 200 && typeof answer.managedNodeId === 'string') return resolve(answer.managedNodeId);
-            const what = typeof answer.__type === 'string' ? `${answer.__type}: ${String(answer.message ?? '')}` : `HTTP ${status}`;
-            reject(new RegistrationError(redact(`registration refused: ${what}`, secrets), status < 500 && status !== 429));
+            const type = typeof answer.__type === 'string' ? answer.__type : '';
+            const what = type ? `${type}: ${String(answer.message ?? '')}` : `HTTP ${status}`;
+            // AWS throttles with a 400 ThrottlingException: worth another try, like a 5xx
+            const transient = status >= 500 || status === 429 || /Throttl/.test(type);
+            reject(new RegistrationError(redact(`registration refused: ${what}`, secrets), !transient));
           });
         },
       );
