@@ -20,6 +20,7 @@ export function zeroCounts(): Record<DeviceState, number> {
 export class FakeServices implements ApiServices {
   readonly enrolled: OnboardingEvent[] = [];
   readonly enrollCalls: number[] = [];
+  private readonly inFlight = new Set<string>();
   readonly acks: { ack: AckMessage; source: string; topic?: { siteId: string; thingName: string } }[] = [];
   readonly retried: string[] = [];
   readonly devices = new Map<string, DeviceView>();
@@ -35,8 +36,11 @@ export class FakeServices implements ApiServices {
     this.enrollCalls.push(events.length);
     let duplicates = 0;
     for (const e of events) {
-      if (!e.reenroll && this.enrolled.some((x) => x.deviceId === e.deviceId)) duplicates++;
-      else this.enrolled.push(e);
+      if (!e.reenroll && this.inFlight.has(e.deviceId)) duplicates++;
+      else {
+        this.inFlight.add(e.deviceId);
+        this.enrolled.push(e);
+      }
     }
     return { accepted: events.length - duplicates, duplicates };
   }

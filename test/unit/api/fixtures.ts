@@ -69,3 +69,22 @@ export function bearer(secret: string): Record<string, string> {
 export function event(i: number, siteId: string = 'plant-a'): Record<string, unknown> {
   return { deviceId: `SN-${String(i).padStart(6, '0')}`, siteId, attributes: { model: 'X1' } };
 }
+
+export interface TestApi {
+  app: Awaited<ReturnType<typeof import('../../../src/api/app.js').buildApi>>;
+  services: import('./fake-services.js').FakeServices;
+  metrics: import('../../../src/adapters/metrics.js').Metrics;
+  lines: string[];
+}
+
+/** buildApi() over the fake services, with a logger whose lines the test can search. */
+export async function makeApi(config: Config = testConfig()): Promise<TestApi> {
+  const { buildApi } = await import('../../../src/api/app.js');
+  const { Metrics } = await import('../../../src/adapters/metrics.js');
+  const { FakeServices } = await import('./fake-services.js');
+  const { logger, lines } = capturingLogger();
+  const services = new FakeServices();
+  const metrics = new Metrics();
+  const app = await buildApi({ config, services, metrics, logger });
+  return { app, services, metrics, lines };
+}
