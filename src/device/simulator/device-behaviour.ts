@@ -13,13 +13,18 @@ export interface MisbehaviourFractions {
   readonly failAckFraction?: number;
 }
 
-/** FNV-1a, 32 bit, scaled to [0, 1). */
+/** FNV-1a over the name, then murmur3's finaliser (names differing only in a last digit must still spread), scaled to [0, 1). */
 export function unitHash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) / 0x1_0000_0000;
 }
 
