@@ -90,3 +90,17 @@ export class NotFoundError extends FleetError {
     super('NOT_FOUND', `${what} not found`, { permanent: true });
   }
 }
+
+/** A state change the device or batch state machine does not allow (e.g. `registered → batched`). */
+export class InvalidTransitionError extends FleetError {
+  readonly subject: string;
+  readonly from: string;
+  readonly to: string;
+
+  constructor(subject: string, from: string, to: string) {
+    super('CONFLICT', `${subject} cannot go from ${from} to ${to}`, { permanent: true });
+    this.subject = subject;
+    this.from = from;
+    this.to = to;
+  }
+}

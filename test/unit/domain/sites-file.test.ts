@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { validateSitesFile } from '../../../src/domain/sites-file.js';
+
+const designExample = {
+  defaults: { region: 'us-east-1', iamRole: 'SSMServiceRole', maxBatchSize: 1000, batchWindowMs: 2000, activationTtlHours: 24, tags: { Owner: 'factory' } },
+  sites: [{ id: 'plant-berlin-1', region: 'eu-central-1', iamRole: 'EdgeSSMRole', tags: { Site: 'berlin-1', Environment: 'Production' }, maxBatchSize: 500 }],
+};
+
+const pathsOf = (input: unknown): string[] => {
+  const r = validateSitesFile(input);
+  return 'issues' in r ? r.issues.map((i) => i.path) : [];
+};
+
+describe('validateSitesFile', () => {
+  it('merges defaults into each site (site values win, tags merged key by key)', () => {
+    const r = validateSitesFile({ ...designExample, sites: [...designExample.sites, { id: 'plant-austin-2' }] });
+    if (!('ok' in r)) throw new Error(JSON.stringify(r.issues));
+    expect(r.ok.sites.get('plant-berlin-1')).toEqual({
+      id: 'plant-berlin-1',
+      region: 'eu-central-1',
+      iamRole: 'EdgeSSMRole',
+      maxBatchSize: 500,
+      batchWindowMs: 2000,
+      activationTtlHours: 24,
+      tags: { Owner: 'factory', Site: 'berlin-1', Environment: 'Production' },
+    });
+    expect(r.ok.sites.get('plant-austin-2')).toMatchObject({ region: 'us-east-1', iamRole: 'SSMServiceRole', maxBatchSize: 1000, tags: { Owner: 'factory' } });
+    expect(r.ok.defaultNodeQuota).toBe(1000);
+    expect(r.ok.regions.size).toBe(0);
+  });
+
+  it('fills built-in defaults, and the fallback Region, when the file names none', () => {
+    const r = validateSitesFile({ sites: [{ id: 's1', iamRole: 'Role' }] }, { fallbackRegion: 'ap-south-1' });
+    if (!('ok' in r)) throw new Error('expected ok');
+    expect(r.ok.sites.get('s1')).toEqual({ id: 's1', region: 'ap-south-1', iamRole: 'Role', maxBatchSize: 1000, batchWindowMs: 2000, activationTtlHours: 24, tags: {} });
+  });
+
+  it('reads node quotas: defaults.nodeQuota (null = unlimited) and per-Region overrides', () => {
+    const r = validateSitesFile({ defaults: { iamRole: 'R', region: 'us-east-1', nodeQuota: null }, regions: { 'eu-central-1': { nodeQuota: 5000 } }, sites: [{ id: 's' }] });
+    if (!('ok' in r)) throw new Error('expected ok');
+    expect(r.ok.defaultNodeQuota).toBeNull();
+    expect(r.ok.regions.get('eu-central-1')).toEqual({ nodeQuota: 5000 });
+  });
+
+  it('lists three independent mistakes at once, each with its JSON path', () => {
+    const r = validateSitesFile({
+      defaults: { region: 'us-east-1', iamRole: 'SSMServiceRole' },
+      sites: [
+        { id: 'a', iamRole: 'arn:aws:iam::123456789012:role/Edge' },
+        { id: 'b', maxBatchSize: 1001 },
+        { id: 'c', tags: { 'aws:owner': 'x' } },
+      ],
+    });
+    expect(r).toEqual({
+      issues: [
+        { path: 'sites[0].iamRole', message: expect.stringMatching(/not an ARN/) },
+        { path: 'sites[1].maxBatchSize', message: expect.stringMatching(/1 to 1000/) },
+        { path: 'sites[2].tags["aws:owner"]', message: expect.stringMatching(/aws:/) },
+      ],
+    });
+  });
+
+  it('refuses every CreateActivation limit a site could break', () => {
+    const site = (extra: object) => ({ defaults: { region: 'us-east-1', iamRole: 'Role' }, sites: [{ id: 's', ...extra }] });
+    expect(pathsOf(site({ iamRole: 'R'.repeat(65) }))).toEqual(['sites[0].iamRole']);
+    expect(pathsOf(site({ iamRole: 'R'.repeat(64) }))).toEqual([]);
+    expect(pathsOf(site({ maxBatchSize: 0 }))).toEqual(['sites[0].maxBatchSize']);
+    expect(pathsOf(site({ maxBatchSize: 1 }))).toEqual([]);
+    expect(pathsOf(site({ activationTtlHours: 720 }))).toEqual([]);
+    expect(pathsOf(site({ activationTtlHours: 720.001 }))).toEqual(['sites[0].activationTtlHours']);
+    expect(pathsOf(site({ activationTtlHours: 0 }))).toEqual(['sites[0].activationTtlHours']);
+    expect(pathsOf(site({ batchWindowMs: -1 }))).toEqual(['sites[0].batchWindowMs']);
+    expect(pathsOf(site({ batchWindowMs: 600_001 }))).toEqual(['sites[0].batchWindowMs']);
+    expect(pathsOf(site({ tags: { 'fleet:batch': 'x' } }))).toEqual(['sites[0].tags["fleet:batch"]']);
+    expect(pathsOf(site({ tags: { k: 'v#' } }))).toEqual(['sites[0].tags.k']);
+    expect(pathsOf(site({ tags: { k: 'v'.repeat(257) } }))).toEqual(['sites[0].tags.k']);
+    expect(pathsOf(site({ tags: { ['k'.repeat(129)]: 'v' } }))).toHaveLength(1);
+    const tags = Object.fromEntries(Array.from({ length: 999 }, (_, i) => [`k${i}`, 'v']));
+    expect(pathsOf(site({ tags }))).toEqual(['sites[0].tags']);
+    expect(pathsOf(site({ region: 'Frankfurt' }))).toEqual(['sites[0].region']);
+  });
+
+  it('refuses site ids unusable in topics, keys or names, and duplicates', () => {
+    const file = (...ids: unknown[]) => ({ defaults: { region: 'us-east-1', iamRole: 'Role' }, sites: ids.map((id) => ({ id })) });
+    expect(pathsOf(file('a/b'))).toEqual(['sites[0].id']);
+    expect(pathsOf(file('a+b'))).toEqual(['sites[0].id']);
+    expect(pathsOf(file('a#'))).toEqual(['sites[0].id']);
+    expect(pathsOf(file('s'.repeat(65)))).toEqual(['sites[0].id']);
+    expect(pathsOf(file(undefined))).toEqual(['sites[0].id']);
+    const dup = validateSitesFile(file('a', 'b', 'a'));
+    expect(dup).toEqual({ issues: [{ path: 'sites[2].id', message: 'duplicate site id "a" (also sites[0])' }] });
+  });
+
+  it('requires a role and a region for every site, from the site or the defaults', () => {
+    expect(pathsOf({ sites: [{ id: 'a' }] })).toEqual(['sites[0].region', 'sites[0].iamRole']);
+  });
+
+  it('refuses unknown fields, a missing or empty sites list, and a bad Region quota', () => {
+    expect(pathsOf({ sites: [{ id: 'a', region: 'us-east-1', iamRole: 'R', colour: 1 }], extra: true })).toEqual(['extra', 'sites[0].colour']);
+    expect(pathsOf({})).toEqual(['sites']);
+    expect(pathsOf({ sites: [] })).toEqual(['sites']);
+    expect(pathsOf({ regions: { 'eu-central-1': { nodeQuota: -1 } }, sites: [{ id: 'a', region: 'us-east-1', iamRole: 'R' }] })).toEqual(['regions["eu-central-1"].nodeQuota']);
+    expect(pathsOf({ defaults: { iamRole: 'arn:aws:iam::1:role/x' }, sites: [{ id: 'a', region: 'us-east-1' }] })).toEqual(['defaults.iamRole']);
+    expect(pathsOf([])).toEqual(['']);
+  });
+});
