@@ -1,0 +1,106 @@
+/**
+ * A small client of this API for the `fleet-enroll` commands (status, retry, enqueue). `fetch` is injected
+ * so tests can route it to `app.inject()`. Errors carry the API's status and code; the token is never in
+ * a message.
+ */
+import type { OnboardingEvent } from '../domain/onboarding-event.js';
+import type { BatchView, DeviceView, RetryResult, SiteView } from './services.js';
+
+export interface EnrollmentAnswer {
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: readonly { index: number; deviceId?: string; errors: readonly { path: string; message: string }[] }[];
+}
+
+export class ApiClientError extends Error {
+  override readonly name = 'ApiClientError';
+
+  constructor(
+    message: string,
+    /** HTTP status; 0 when the API could not be reached */
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<Response>;
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
+
+export class ApiClient {
+  private readonly base: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly token: string | undefined,
+    private readonly fetchImpl: FetchLike = (url, init) => fetch(url, init),
+  ) {
+    this.base = baseUrl.replace(/\/+$/, '');
+  }
+
+  device(deviceId: string): Promise<DeviceView> {
+    return this.call('GET', `/v1/devices/${encodeURIComponent(deviceId)}`);
+  }
+
+  site(siteId: string): Promise<SiteView> {
+    return this.call('GET', `/v1/sites/${encodeURIComponent(siteId)}`);
+  }
+
+  async sites(): Promise<SiteView[]> {
+    return (await this.call<{ sites: SiteView[] }>('GET', '/v1/sites')).sites;
+  }
+
+  batch(batchId: string): Promise<BatchView> {
+    return this.call('GET', `/v1/batches/${encodeURIComponent(batchId)}`);
+  }
+
+  retryBatch(batchId: string): Promise<RetryResult> {
+    return this.call('POST', `/v1/batches/${encodeURIComponent(batchId)}/retry`);
+  }
+
+  retrySite(siteId: string): Promise<RetryResult> {
+    return this.call('POST', `/v1/sites/${encodeURIComponent(siteId)}/retry`);
+  }
+
+  retryAllFailed(): Promise<RetryResult> {
+    return this.call('POST', '/v1/retry-failed');
+  }
+
+  enroll(events: readonly Partial<OnboardingEvent>[]): Promise<EnrollmentAnswer> {
+    return this.call('POST', '/v1/enrollments', { events });
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    const init: { method: string; headers: Record<string, string>; body?: string } = { method, headers };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.base + path, init);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      throw new ApiClientError(`cannot reach the API at ${this.base} (${why}); is \`fleet-enroll serve\` running? (--api URL)`, 0, 'UNREACHABLE');
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const hint = res.status === 401 ? ' (pass --token or --token-file)' : '';
+      throw new ApiClientError(`${error?.message ?? `HTTP ${res.status}`}${hint}`, res.status, error?.code ?? `HTTP_${res.status}`);
+    }
+    if (json === undefined) throw new ApiClientError(`the API answered ${method} ${path} with a non-JSON body`, res.status, 'BAD_ANSWER');
+    return json as T;
+  }
+}
