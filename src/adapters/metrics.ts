@@ -54,6 +54,43 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly activationThrottles = new Counter({
+    name: 'fleet_activation_throttles_total',
+    help: 'batch activation attempts delayed by AWS throttling (no attempt used)',
+    registers: [this.registry],
+  });
+
+  readonly batchesCut = new Counter({
+    name: 'fleet_batches_cut_total',
+    help: 'batches cut from site buffers (full or window passed)',
+    registers: [this.registry],
+  });
+
+  readonly batchesFinished = new Counter({
+    name: 'fleet_batches_finished_total',
+    help: 'batches that ended, by state (completed, expired, failed)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rebatches = new Counter({
+    name: 'fleet_devices_rebatched_total',
+    help: 'devices put back in their site buffer after their activation expired unregistered',
+    registers: [this.registry],
+  });
+
+  readonly quotaBlocked = new Counter({
+    name: 'fleet_quota_blocked_total',
+    help: 'times a batch waited because its Region had no managed-node quota left',
+    registers: [this.registry],
+  });
+
+  readonly credentialsPublished = new Counter({
+    name: 'fleet_credentials_published_total',
+    help: 'credentials messages published to device topics',
+    registers: [this.registry],
+  });
+
   readonly devicesByState = new Gauge({
     name: 'fleet_devices',
     help: 'devices per state (from Redis, at scrape time)',

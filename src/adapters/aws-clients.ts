@@ -1,0 +1,65 @@
+/**
+ * AWS SDK clients, one SSM client per Region, with keep-alive agents sized for thousands of calls per second.
+ * Endpoints come from the SDK's own settings (AWS_ENDPOINT_URL_SSM / _IOT / _IOT_DATA_PLANE, config file);
+ * nothing here knows whether it talks to AWS or to a stand-in.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { SSMClient } from '@aws-sdk/client-ssm';
+
+export interface AwsClientOptions {
+  readonly defaultRegion: string;
+  /** sockets per client; publishes run hundreds at once */
+  readonly maxSockets?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+export class AwsClients {
+  private readonly ssmByRegion = new Map<string, SSMClient>();
+  private iotClient: IoTClient | undefined;
+  private readonly requestHandler;
+
+  constructor(private readonly options: AwsClientOptions) {
+    const maxSockets = options.maxSockets ?? 256;
+    this.requestHandler = {
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      connectionTimeout: 5_000,
+      requestTimeout: options.requestTimeoutMs ?? 15_000,
+    };
+  }
+
+  ssm(region: string): SSMClient {
+    let client = this.ssmByRegion.get(region);
+    if (!client) {
+      // the SDK's retries would hide throttling from our own policy (and double-count calls): ours only
+      client = new SSMClient({ region, maxAttempts: 1, requestHandler: this.requestHandler });
+      this.ssmByRegion.set(region, client);
+    }
+    return client;
+  }
+
+  iot(): IoTClient {
+    this.iotClient ??= new IoTClient({ region: this.options.defaultRegion, maxAttempts: 3, requestHandler: this.requestHandler });
+    return this.iotClient;
+  }
+
+  /** The data-plane client, at `endpoint` when given (from DescribeEndpoint), else at the SDK's configured one. */
+  iotData(endpoint?: string): IoTDataPlaneClient {
+    return new IoTDataPlaneClient({
+      region: this.options.defaultRegion,
+      maxAttempts: 3,
+      requestHandler: this.requestHandler,
+      ...(endpoint ? { endpoint } : {}),
+    });
+  }
+
+  destroy(): void {
+    for (const c of this.ssmByRegion.values()) c.destroy();
+    this.iotClient?.destroy();
+    this.requestHandler.httpAgent.destroy();
+    this.requestHandler.httpsAgent.destroy();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Device messages through the AWS IoT data plane: credentials (QoS 1, retained, expiring with the
+ * activation) and the zero-byte retained publish that clears them. The endpoint is the SDK's configured
+ * one (AWS_ENDPOINT_URL_IOT_DATA_PLANE, config file) when there is one, else the account's iot:Data-ATS
+ * endpoint from DescribeEndpoint.
+ */
+import { DescribeEndpointCommand } from '@aws-sdk/client-iot';
+import { PublishCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { toAwsCallError } from '../domain/aws-error.js';
+import type { AwsClients } from './aws-clients.js';
+import type { Metrics } from './metrics.js';
+
+export interface IotPublisher {
+  /** retained QoS 1 message that expires after `expirySeconds` */
+  publishRetained(topic: string, payload: string, expirySeconds: number): Promise<void>;
+  /** zero-byte retained publish: the broker drops the topic's retained message */
+  clearRetained(topic: string): Promise<void>;
+  close(): void;
+}
+
+interface EndpointAwareConfig {
+  isCustomEndpoint?: boolean;
+  serviceConfiguredEndpoint?: () => Promise<string | undefined>;
+}
+
+export class SdkIotPublisher implements IotPublisher {
+  private client: Promise<IoTDataPlaneClient> | undefined;
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async publishRetained(topic: string, payload: string, expirySeconds: number): Promise<void> {
+    await this.publish(topic, Buffer.from(payload), Math.max(1, Math.ceil(expirySeconds)));
+  }
+
+  async clearRetained(topic: string): Promise<void> {
+    await this.publish(topic, new Uint8Array(0), undefined);
+  }
+
+  close(): void {
+    void this.client?.then((c) => c.destroy()).catch(() => undefined);
+  }
+
+  private async publish(topic: string, payload: Uint8Array, messageExpiry: number | undefined): Promise<void> {
+    const client = await this.dataPlane();
+    try {
+      await client.send(new PublishCommand({ topic, qos: 1, retain: true, payload, messageExpiry }));
+      this.metrics.awsCalls.inc({ operation: 'Publish', outcome: 'ok' });
+    } catch (err) {
+      const e = toAwsCallError('Publish', err);
+      this.metrics.awsCalls.inc({ operation: 'Publish', outcome: e.throttled ? 'throttled' : 'error' });
+      throw e;
+    }
+  }
+
+  private dataPlane(): Promise<IoTDataPlaneClient> {
+    this.client ??= this.resolve().catch((err: unknown) => {
+      this.client = undefined;
+      throw err;
+    });
+    return this.client;
+  }
+
+  private async resolve(): Promise<IoTDataPlaneClient> {
+    const configured = this.clients.iotData();
+    const config = configured.config as unknown as EndpointAwareConfig;
+    if (config.isCustomEndpoint || (await config.serviceConfiguredEndpoint?.())) return configured;
+    configured.destroy();
+    try {
+      const out = await this.clients.iot().send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
+      this.metrics.awsCalls.inc({ operation: 'DescribeEndpoint', outcome: 'ok' });
+      return this.clients.iotData(`https://${out.endpointAddress}`);
+    } catch (err) {
+      this.metrics.awsCalls.inc({ operation: 'DescribeEndpoint', outcome: 'error' });
+      throw toAwsCallError('DescribeEndpoint', err);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * pino logger with its destination injectable (tests capture every line). Secrets are redacted by path
+ * wherever they might be nested; the pipeline never logs them in the first place — this is the net below.
+ */
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+const SECRET_KEYS = ['activationCode', 'code', 'token', 'authorization', 'secretKey', 'sealedCode'];
+
+export const REDACT_PATHS: readonly string[] = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
+  ...SECRET_KEYS.map((k) => `*.*.${k}`),
+  'req.headers.authorization',
+  'headers.authorization',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
+    level,
+    base: { service: 'fleet-enroll' },
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}

@@ -1,0 +1,19 @@
+/** The BullMQ queues and their job payloads. Payloads never carry an activation code. */
+export const QUEUE = {
+  intake: 'intake',
+  activation: 'activation',
+  delivery: 'delivery',
+} as const;
+
+export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+
+/** Events of one API request: [deviceId, siteId, thingName, attributes, reenroll 0/1] (compact in Redis). */
+export type IntakeEventTuple = readonly [string, string, string, Readonly<Record<string, string>>, 0 | 1];
+
+export interface IntakeJobData {
+  readonly events: readonly IntakeEventTuple[];
+}
+
+export interface BatchJobData {
+  readonly batchId: string;
+}

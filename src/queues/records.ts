@@ -1,0 +1,57 @@
+/** Devices and batches as stored in Redis (short field names there, readable names here). */
+import type { BatchState } from '../domain/batch-state.js';
+import type { DeviceState } from '../domain/device-state.js';
+
+export interface DeviceRecord {
+  readonly deviceId: string;
+  readonly state: DeviceState;
+  readonly siteId: string;
+  readonly thingName: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly batchId: string | null;
+  readonly activationId: string | null;
+  readonly deliveryId: string | null;
+  readonly managedNodeId: string | null;
+  readonly error: string | null;
+  /** times this device was re-batched after its activation expired */
+  readonly rebatches: number;
+  /** ms per state reached */
+  readonly times: Readonly<Partial<Record<DeviceState, number>>>;
+  readonly updatedAt: number | null;
+}
+
+export interface BatchRecord {
+  readonly batchId: string;
+  readonly siteId: string;
+  readonly state: BatchState;
+  readonly region: string;
+  readonly size: number;
+  /** devices neither registered nor gone elsewhere */
+  readonly left: number;
+  readonly registered: number;
+  readonly activationId: string | null;
+  /** AES-GCM sealed activation code; present only while redelivery may need it */
+  readonly sealedCode: string | null;
+  readonly nonce: string | null;
+  readonly expiresAt: number | null;
+  readonly attempts: number;
+  readonly throttles: number;
+  readonly error: string | null;
+  readonly blockedReason: string | null;
+  readonly strays: number;
+  readonly cutAt: number;
+  readonly activatedAt: number | null;
+  /** ms when every credentials message of the batch was published */
+  readonly deliveredAt: number | null;
+  readonly updatedAt: number;
+}
+
+export const STATE_TIME_FIELDS: Readonly<Record<DeviceState, string>> = {
+  accepted: 'tAcc',
+  batched: 'tBat',
+  activated: 'tAct',
+  delivered: 'tDlv',
+  acked: 'tAck',
+  registered: 'tReg',
+  failed: 'tFl',
+};

@@ -1,0 +1,27 @@
+import { PRELUDE } from './prelude.js';
+
+/**
+ * CreateActivation answered: the batch becomes `active` with its activation, each of its devices
+ * `activated` with its delivery id `<batchId>.<index>.<nonce>`. KEYS[1] = batch hash.
+ * ARGV: root, batchId, activationId, encrypted code, expiry ms, now, nonce.
+ * Returns the number of devices activated, or -1 when the batch was not `creating` (nothing changed).
+ */
+export const ACTIVATED_LUA = PRELUDE + `
+local b, aid, code, exp, now, nonce = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+if redis.call('HGET', KEYS[1], 'st') ~= 'creating' then return -1 end
+redis.call('HSET', KEYS[1], 'aid', aid, 'code', code, 'exp', exp, 'nonce', nonce, 'tAct', now)
+redis.call('HDEL', KEYS[1], 'err', 'why')
+batchState(b, 'active', now)
+redis.call('ZADD', root .. ':exp', exp, b)
+local ids = redis.call('LRANGE', bdevKey(b), 0, -1)
+local n = 0
+for i, id in ipairs(ids) do
+  local f = redis.call('HMGET', devKey(id), 'st', 'batch', 'site')
+  if f[1] == 'batched' and f[2] == b then
+    redis.call('HSET', devKey(id), 'aid', aid, 'did', b .. '.' .. (i - 1) .. '.' .. nonce)
+    devState(id, f[3], 'batched', 'activated', now)
+    n = n + 1
+  end
+end
+return n
+`;

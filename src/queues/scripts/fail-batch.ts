@@ -1,0 +1,29 @@
+import { PRELUDE } from './prelude.js';
+
+/**
+ * The batch failed for good (permanent AWS error, attempts exhausted): the batch and each of its devices
+ * still in flight become `failed` with the reason; its quota reservation goes back.
+ * KEYS[1] = batch hash. ARGV: root, batchId, now, reason. Returns the number of devices failed.
+ */
+export const FAIL_BATCH_LUA = PRELUDE + `
+local b, now, reason = ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local st = redis.call('HGET', KEYS[1], 'st')
+if not st or st == 'completed' or st == 'expired' or st == 'failed' then return -1 end
+redis.call('HSET', KEYS[1], 'err', reason)
+redis.call('HDEL', KEYS[1], 'code', 'why')
+batchState(b, 'failed', now)
+releaseQuota(b)
+redis.call('ZREM', root .. ':exp', b)
+redis.call('ZREM', root .. ':ackd', b)
+local n = 0
+for _, id in ipairs(redis.call('LRANGE', bdevKey(b), 0, -1)) do
+  local f = redis.call('HMGET', devKey(id), 'st', 'batch', 'site')
+  if f[2] == b and f[1] and f[1] ~= 'registered' and f[1] ~= 'failed' then
+    redis.call('HSET', devKey(id), 'err', reason)
+    devState(id, f[3], f[1], 'failed', now)
+    n = n + 1
+  end
+end
+redis.call('HSET', KEYS[1], 'left', 0)
+return n
+`;

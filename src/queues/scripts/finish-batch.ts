@@ -1,0 +1,54 @@
+import { PRELUDE } from './prelude.js';
+
+/**
+ * Every device of an active batch registered (or left it): `completed`, code deleted, unused quota back.
+ * KEYS[1] = batch hash. ARGV: root, batchId, now. Returns 1 done, 0 not (still devices left / not active).
+ */
+export const COMPLETE_BATCH_LUA = PRELUDE + `
+local b, now = ARGV[2], tonumber(ARGV[3])
+local f = redis.call('HMGET', KEYS[1], 'st', 'left')
+if f[1] ~= 'active' or tonumber(f[2] or '0') > 0 then return 0 end
+redis.call('HDEL', KEYS[1], 'code')
+batchState(b, 'completed', now)
+releaseQuota(b)
+redis.call('ZREM', root .. ':exp', b)
+redis.call('ZREM', root .. ':ackd', b)
+return 1
+`;
+
+/**
+ * The batch's activation expired (and was deleted): `expired`, code deleted, unused quota back; each device
+ * not registered goes back to its site buffer with gen+1 — or, past the bound, `failed` with the reason.
+ * KEYS[1] = batch hash. ARGV: root, batchId, now, maxRebatches, window ms, maxBatchSize, reason.
+ * Returns {rebatched, failed, strays-free slots unused}.
+ */
+export const EXPIRE_BATCH_LUA = PRELUDE + `
+local b, now, maxRe, window, max, reason = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local st = redis.call('HGET', KEYS[1], 'st')
+if st ~= 'active' then return {0, 0} end
+redis.call('HDEL', KEYS[1], 'code')
+batchState(b, 'expired', now)
+releaseQuota(b)
+redis.call('ZREM', root .. ':exp', b)
+redis.call('ZREM', root .. ':ackd', b)
+local rebatched, failed = 0, 0
+for _, id in ipairs(redis.call('LRANGE', bdevKey(b), 0, -1)) do
+  local dk = devKey(id)
+  local f = redis.call('HMGET', dk, 'st', 'batch', 'site', 'gen')
+  if f[2] == b and f[1] and f[1] ~= 'registered' and f[1] ~= 'failed' then
+    local gen = redis.call('HINCRBY', dk, 'gen', 1)
+    if gen > maxRe then
+      redis.call('HSET', dk, 'err', reason)
+      devState(id, f[3], f[1], 'failed', now)
+      failed = failed + 1
+    else
+      redis.call('HDEL', dk, 'batch', 'aid', 'did', 'node')
+      devState(id, f[3], f[1], 'accepted', now)
+      buffer(id, f[3], now, window, max)
+      rebatched = rebatched + 1
+    end
+  end
+end
+redis.call('HSET', KEYS[1], 'left', 0)
+return {rebatched, failed}
+`;

@@ -1,0 +1,88 @@
+/**
+ * Device acks, from POST /v1/acks and from MQTT. An ack counts only if it names the device's current
+ * delivery and activation (and, when the topic is known, comes from the device's own topic); anything
+ * else is ignored and counted as stale (an older delivery, a replay) or forged.
+ * A `failed` ack records the device's error and leaves it waiting: the device may still register before
+ * the activation expires; if it does not, expiry re-batches it (bounded) like any silent device.
+ */
+import type { Logger } from 'pino';
+import type { AckOutcome } from '../api/services.js';
+import type { Metrics } from '../adapters/metrics.js';
+import type { AckMessage, TopicTemplates } from '../domain/messages.js';
+import { parseTopic } from '../domain/topics.js';
+import type { DeviceStore } from '../queues/device-store.js';
+import { parseDeliveryId } from './batch-ids.js';
+
+export interface AckDeps {
+  readonly devices: DeviceStore;
+  readonly topics: TopicTemplates;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly clock?: () => number;
+}
+
+const MANAGED_NODE_ID = /^mi-[0-9a-f]{17}$/;
+const MAX_ERROR_CHARS = 512;
+
+export class AckService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AckDeps) {
+    this.now = deps.clock ?? Date.now;
+  }
+
+  async ack(ack: AckMessage, source: 'http' | 'mqtt', topic?: { siteId: string; thingName: string }): Promise<AckOutcome> {
+    const count = (result: string): void => this.deps.metrics.acks.inc({ source, result });
+    if (!isAck(ack)) {
+      count('invalid');
+      return 'invalid';
+    }
+    const ref = parseDeliveryId(ack.deliveryId);
+    if (!ref) {
+      count('forged');
+      return 'stale';
+    }
+    const verdict = await this.deps.devices.ack(
+      {
+        batchId: ref.batchId,
+        index: ref.index,
+        deliveryId: ack.deliveryId,
+        activationId: ack.activationId,
+        status: ack.status,
+        managedNodeId: ack.managedNodeId ?? '',
+        topic,
+        error: (ack.error ?? 'device reported a failed registration').slice(0, MAX_ERROR_CHARS),
+      },
+      this.now(),
+    );
+    count(verdict);
+    if (verdict !== 'accepted') this.deps.logger.debug({ deliveryId: ack.deliveryId, verdict, source }, 'ack ignored');
+    return verdict === 'accepted' ? 'accepted' : 'stale';
+  }
+
+  /** An ack from the broker: the topic names the device's site and thing. */
+  async fromMqtt(topic: string, payload: Buffer): Promise<AckOutcome> {
+    const where = parseTopic(this.deps.topics.ack, topic);
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    if (!where) {
+      this.deps.metrics.acks.inc({ source: 'mqtt', result: 'invalid' });
+      return 'invalid';
+    }
+    return this.ack(body as AckMessage, 'mqtt', { siteId: where.siteId, thingName: where.thingName });
+  }
+}
+
+/** The ack's shape (the API validates HTTP bodies too; MQTT payloads only meet this check). */
+function isAck(a: unknown): a is AckMessage {
+  if (typeof a !== 'object' || a === null) return false;
+  const x = a as Record<string, unknown>;
+  if (x.v !== 1 || typeof x.deliveryId !== 'string' || typeof x.activationId !== 'string') return false;
+  if (x.status === 'registered') return typeof x.managedNodeId === 'string' && MANAGED_NODE_ID.test(x.managedNodeId);
+  if (x.status === 'failed') return x.error === undefined || typeof x.error === 'string';
+  return false;
+}

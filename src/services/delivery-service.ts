@@ -1,0 +1,90 @@
+/**
+ * Publishes each activated device of a batch its credentials on its own topic (retained, QoS 1, expiring
+ * with the activation), a bounded number at a time under the global publish rate, then marks it
+ * `delivered`. Re-running for the same batch republishes the same message: harmless.
+ */
+import type { Logger } from 'pino';
+import type { CodeCipher } from '../adapters/code-cipher.js';
+import type { IotPublisher } from '../adapters/iot-publisher.js';
+import type { Metrics } from '../adapters/metrics.js';
+import type { RateLimiter } from '../adapters/rate-limiter.js';
+import type { CredentialsMessage, TopicTemplates } from '../domain/messages.js';
+import { renderTopic } from '../domain/topics.js';
+import type { BatchStore } from '../queues/batch-store.js';
+import type { DeviceStore } from '../queues/device-store.js';
+import type { DeviceRecord } from '../queues/records.js';
+
+export const IOT_PUBLISH_BUCKET = 'iot-publish';
+
+export interface DeliveryDeps {
+  readonly batches: BatchStore;
+  readonly devices: DeviceStore;
+  readonly publisher: IotPublisher;
+  readonly cipher: CodeCipher;
+  readonly limiter: RateLimiter;
+  readonly topics: TopicTemplates;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** publishes in flight at once */
+  readonly concurrency?: number;
+  readonly clock?: () => number;
+}
+
+export class DeliveryService {
+  private readonly now: () => number;
+  private readonly chunk: number;
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.now = deps.clock ?? Date.now;
+    this.chunk = deps.concurrency ?? 100;
+  }
+
+  /** Returns how many devices got their credentials now. */
+  async deliver(batchId: string): Promise<number> {
+    const { batches, devices, metrics } = this.deps;
+    const batch = await batches.get(batchId);
+    if (!batch || batch.state !== 'active' || !batch.sealedCode || !batch.activationId || batch.expiresAt === null) return 0;
+    const code = this.deps.cipher.open(batch.sealedCode, batchId);
+    const records = await devices.getMany(await batches.deviceIds(batchId));
+    const targets = records.filter((d): d is DeviceRecord => d !== null && d.batchId === batchId && d.state === 'activated');
+    const expiresAt = new Date(batch.expiresAt).toISOString();
+    let delivered = 0;
+    let failure: unknown;
+    for (let i = 0; i < targets.length; i += this.chunk) {
+      const chunk = targets.slice(i, i + this.chunk);
+      await this.deps.limiter.take(IOT_PUBLISH_BUCKET, chunk.length);
+      const results = await Promise.allSettled(
+        chunk.map((d) => {
+          const message: CredentialsMessage = {
+            v: 1,
+            deliveryId: d.deliveryId!,
+            deviceId: d.deviceId,
+            siteId: d.siteId,
+            batchId,
+            activationId: batch.activationId!,
+            activationCode: code,
+            region: batch.region,
+            expiresAt,
+          };
+          const topic = renderTopic(this.deps.topics.credentials, { siteId: d.siteId, thingName: d.thingName });
+          return this.deps.publisher.publishRetained(topic, JSON.stringify(message), (batch.expiresAt! - this.now()) / 1000);
+        }),
+      );
+      const sent = chunk.filter((_, j) => results[j]!.status === 'fulfilled');
+      failure ??= results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
+      const now = this.now();
+      await devices.markDelivered(batchId, sent.map((d) => d.deviceId), now);
+      for (const d of sent) {
+        const accepted = d.times.accepted;
+        if (accepted !== undefined) metrics.acceptToCredentials.observe((now - accepted) / 1000);
+      }
+      metrics.credentialsPublished.inc(sent.length);
+      delivered += sent.length;
+    }
+    // the job retries what failed (only still-`activated` devices are published again)
+    if (failure !== undefined) throw failure;
+    await batches.markDelivered(batchId, this.now());
+    this.deps.logger.info({ batchId, delivered }, 'credentials published');
+    return delivered;
+  }
+}

@@ -1,0 +1,48 @@
+/** The API's view of the pipeline (src/api/services.ts): the services composed behind one object. */
+import type { AckOutcome, ApiServices, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from '../api/services.js';
+import type { AckMessage } from '../domain/messages.js';
+import type { OnboardingEvent } from '../domain/onboarding-event.js';
+import type { AckService } from './ack-service.js';
+import type { EnrollmentService } from './enrollment-service.js';
+import type { GaugeService } from './gauge-service.js';
+import type { ReadinessService } from './readiness-service.js';
+
+export class PipelineServices implements ApiServices {
+  constructor(
+    private readonly enrollment: EnrollmentService,
+    private readonly acks: AckService,
+    private readonly readinessService: ReadinessService,
+    private readonly gauges: GaugeService,
+  ) {}
+
+  enroll(events: readonly OnboardingEvent[]): Promise<EnrollResult> {
+    return this.enrollment.enroll(events);
+  }
+  device(deviceId: string): Promise<DeviceView | null> {
+    return this.enrollment.device(deviceId);
+  }
+  site(siteId: string): Promise<SiteView | null> {
+    return this.enrollment.siteView(siteId);
+  }
+  batch(batchId: string): Promise<BatchView | null> {
+    return this.enrollment.batch(batchId);
+  }
+  retryBatch(batchId: string): Promise<RetryResult | null> {
+    return this.enrollment.retryBatch(batchId);
+  }
+  retrySite(siteId: string): Promise<RetryResult> {
+    return this.enrollment.retrySite(siteId);
+  }
+  retryAllFailed(): Promise<RetryResult> {
+    return this.enrollment.retryAllFailed();
+  }
+  ack(ack: AckMessage, source: 'http' | 'mqtt', topic?: { siteId: string; thingName: string }): Promise<AckOutcome> {
+    return this.acks.ack(ack, source, topic);
+  }
+  readiness(): Promise<ReadinessReport> {
+    return this.readinessService.check();
+  }
+  refreshGauges(): Promise<void> {
+    return this.gauges.refresh();
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The reconcile pass (one leader at a time, via a Redis lease, so any number of processes may run the role):
+ *  1. acked devices → verified with SSM (DescribeInstanceInformation by activation) → node tagged
+ *     (`fleet:device`, `fleet:site`) → retained credentials cleared → `registered`;
+ *     a batch with nothing left → activation deleted, code gone, `completed`;
+ *  2. expired activations → deleted, retained messages of unregistered devices cleared, those devices
+ *     re-batched (bounded, then `failed` with a reason a person can act on), nodes nobody claimed = strays;
+ *  3. batches stuck without a job (a crash between two steps) get their job again; `blocked` batches are
+ *     re-driven once their Region has room.
+ */
+import type { Logger } from 'pino';
+import type { IotPublisher } from '../adapters/iot-publisher.js';
+import type { Metrics } from '../adapters/metrics.js';
+import type { RateLimiter } from '../adapters/rate-limiter.js';
+import type { SsmActivations } from '../adapters/ssm-activations.js';
+import type { TopicTemplates } from '../domain/messages.js';
+import type { SitesConfig } from '../domain/site.js';
+import { renderTopic } from '../domain/topics.js';
+import type { BatchStore } from '../queues/batch-store.js';
+import type { DeviceStore } from '../queues/device-store.js';
+import type { JobProducer } from '../queues/job-producer.js';
+import type { Lease } from '../queues/lease.js';
+import type { BatchRecord, DeviceRecord } from '../queues/records.js';
+import { IOT_PUBLISH_BUCKET } from './delivery-service.js';
+
+export interface ReconcileDeps {
+  readonly sites: SitesConfig;
+  readonly batches: BatchStore;
+  readonly devices: DeviceStore;
+  readonly ssm: SsmActivations;
+  readonly publisher: IotPublisher;
+  readonly limiter: RateLimiter;
+  readonly jobs: Pick<JobProducer, 'addActivation' | 'addDelivery'>;
+  readonly leader: Lease;
+  readonly topics: TopicTemplates;
+  readonly maxRebatches: number;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** a batch this long without progress has lost its job (default 10 s) */
+  readonly stuckAfterMs?: number;
+  readonly clock?: () => number;
+}
+
+export interface ReconcileReport {
+  readonly leader: boolean;
+  readonly registered: number;
+  readonly completed: number;
+  readonly expired: number;
+  readonly redriven: number;
+}
+
+const PARALLEL = 16;
+
+export class ReconcileService {
+  private readonly now: () => number;
+  private readonly stuckAfterMs: number;
+
+  constructor(private readonly deps: ReconcileDeps) {
+    this.now = deps.clock ?? Date.now;
+    this.stuckAfterMs = deps.stuckAfterMs ?? 10_000;
+  }
+
+  async tick(): Promise<ReconcileReport> {
+    const report = { leader: false, registered: 0, completed: 0, expired: 0, redriven: 0 };
+    if (!(await this.deps.leader.hold())) return report;
+    report.leader = true;
+    for (const batchId of await this.deps.batches.withUnverifiedAcks()) {
+      const r = await this.guard(batchId, () => this.verify(batchId));
+      report.registered += r?.registered ?? 0;
+      if (r?.completed) report.completed++;
+    }
+    for (const batchId of await this.deps.batches.expiredBy(this.now())) {
+      if (await this.guard(batchId, () => this.expire(batchId))) report.expired++;
+    }
+    report.redriven = await this.redriveStuck();
+    return report;
+  }
+
+  /** One batch's failure (AWS down, throttled) must not stop the others; it is retried next pass. */
+  private async guard<T>(batchId: string, work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (err) {
+      this.deps.logger.warn({ batchId, err: err instanceof Error ? err.message : String(err) }, 'reconcile of batch failed; next pass retries');
+      return undefined;
+    }
+  }
+
+  /** Verifies the batch's acked devices; completes the batch when nothing is left. */
+  private async verify(batchId: string): Promise<{ registered: number; completed: boolean; nodes: Set<string> }> {
+    const { batches, devices } = this.deps;
+    const version = await batches.ackVersion(batchId);
+    const batch = await batches.get(batchId);
+    if (!batch || batch.state !== 'active' || !batch.activationId) {
+      await batches.acksVerified(batchId, version);
+      return { registered: 0, completed: false, nodes: new Set() };
+    }
+    const members = await this.members(batch);
+    const acked = members.filter((d) => d.state === 'acked');
+    let nodes = new Set<string>();
+    let registered = 0;
+    if (acked.length > 0) {
+      nodes = new Set((await this.deps.ssm.nodesOf(batch.region, batch.activationId)).map((n) => n.managedNodeId));
+      const verified = acked.filter((d) => d.managedNodeId !== null && nodes.has(d.managedNodeId));
+      await this.parallel(verified, (d) =>
+        this.deps.ssm.tagNode(batch.region, d.managedNodeId!, { 'fleet:device': d.deviceId, 'fleet:site': d.siteId }),
+      );
+      await this.clearRetained(verified);
+      const left = await devices.markRegistered(batchId, verified.map((d) => d.deviceId), this.now());
+      const now = this.now();
+      for (const d of verified) {
+        if (d.times.accepted !== undefined) this.deps.metrics.acceptToRegistered.observe((now - d.times.accepted) / 1000);
+      }
+      registered = verified.length;
+      // acks whose node SSM does not show (yet) stay to be looked at again
+      if (verified.length === acked.length) await batches.acksVerified(batchId, version);
+      if (left > 0) return { registered, completed: false, nodes };
+    } else {
+      await batches.acksVerified(batchId, version);
+      if ((await batches.get(batchId))?.left !== 0) return { registered, completed: false, nodes };
+    }
+    await this.deps.ssm.delete(batch.region, batch.activationId);
+    const completed = await batches.complete(batchId, this.now());
+    if (completed) {
+      this.deps.metrics.batchesFinished.inc({ state: 'completed' });
+      this.deps.logger.info({ batchId, activationId: batch.activationId }, 'batch completed; activation deleted');
+    }
+    return { registered, completed, nodes };
+  }
+
+  private async expire(batchId: string): Promise<boolean> {
+    const batch = await this.deps.batches.get(batchId);
+    if (!batch || batch.state !== 'active' || !batch.activationId) return false;
+    const site = this.deps.sites.sites.get(batch.siteId);
+    // devices that did register in time count before the rest is re-batched
+    const { nodes: seen, completed } = await this.verify(batchId);
+    if (completed) return false;
+    const nodes = seen.size > 0 ? seen : new Set((await this.deps.ssm.nodesOf(batch.region, batch.activationId)).map((n) => n.managedNodeId));
+    await this.deps.ssm.delete(batch.region, batch.activationId);
+    const members = await this.members(batch);
+    await this.clearRetained(members.filter((d) => d.state !== 'registered' && d.state !== 'failed'));
+    const claimed = new Set(members.map((d) => d.managedNodeId).filter((n): n is string => n !== null));
+    const strays = [...nodes].filter((n) => !claimed.has(n)).length;
+    if (strays > 0) {
+      this.deps.metrics.strays.inc(strays);
+      await this.deps.batches.addStrays(batchId, strays);
+      this.deps.logger.warn({ batchId, strays }, 'managed nodes registered with the activation but claimed by no device');
+    }
+    const times = this.deps.maxRebatches + 1;
+    const result = await this.deps.batches.expire(
+      batchId,
+      {
+        maxRebatches: this.deps.maxRebatches,
+        batchWindowMs: site?.batchWindowMs ?? 0,
+        maxBatchSize: site?.maxBatchSize ?? 1000,
+        reason:
+          `activation expired ${times} time(s) before the device registered: check that the device is online, ` +
+          `subscribed to its credentials topic and able to reach SSM, then retry it`,
+      },
+      this.now(),
+    );
+    this.deps.metrics.rebatches.inc(result.rebatched);
+    this.deps.metrics.batchesFinished.inc({ state: 'expired' });
+    this.deps.logger.warn({ batchId, ...result }, 'activation expired; unregistered devices re-batched');
+    return true;
+  }
+
+  /** Jobs lost to a crash between two steps, and `blocked` batches whose Region has room again. */
+  private async redriveStuck(): Promise<number> {
+    const { batches, jobs } = this.deps;
+    const before = this.now() - this.stuckAfterMs;
+    let n = 0;
+    // BullMQ keeps one job per id: re-adding a batch's job that is still queued (or delayed) is a no-op
+    for (const batchId of [...(await batches.inState('open', before)), ...(await batches.inState('creating', before))]) {
+      await jobs.addActivation(batchId);
+      n++;
+    }
+    for (const batchId of await batches.inState('active', before)) {
+      const b = await batches.get(batchId);
+      if (b && b.deliveredAt === null && (b.activatedAt ?? 0) <= before) {
+        await jobs.addDelivery(batchId);
+        n++;
+      }
+    }
+    const freeByRegion = new Map<string, number>();
+    for (const batchId of await batches.inState('blocked')) {
+      const b = await batches.get(batchId);
+      if (!b) continue;
+      const quota = this.deps.sites.regions.get(b.region)?.nodeQuota ?? this.deps.sites.defaultNodeQuota;
+      if (!freeByRegion.has(b.region)) {
+        freeByRegion.set(b.region, quota === null ? Number.POSITIVE_INFINITY : quota - (await batches.quotaUsed(b.region)));
+      }
+      const free = freeByRegion.get(b.region)!;
+      if (free >= b.size) {
+        freeByRegion.set(b.region, free - b.size);
+        await jobs.addActivation(batchId);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private async members(batch: BatchRecord): Promise<DeviceRecord[]> {
+    const records = await this.deps.devices.getMany(await this.deps.batches.deviceIds(batch.batchId));
+    return records.filter((d): d is DeviceRecord => d !== null && d.batchId === batch.batchId);
+  }
+
+  private async clearRetained(devices: readonly DeviceRecord[]): Promise<void> {
+    for (let i = 0; i < devices.length; i += 100) {
+      const chunk = devices.slice(i, i + 100);
+      await this.deps.limiter.take(IOT_PUBLISH_BUCKET, chunk.length);
+      await this.parallel(chunk, (d) =>
+        this.deps.publisher.clearRetained(renderTopic(this.deps.topics.credentials, { siteId: d.siteId, thingName: d.thingName })),
+      );
+    }
+  }
+
+  private async parallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < items.length) await work(items[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, lane));
+  }
+}

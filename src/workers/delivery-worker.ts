@@ -1,0 +1,13 @@
+/** Role delivery: one job per activated batch → credentials published to each device's topic. */
+import { Worker } from 'bullmq';
+import { QUEUE, type BatchJobData } from '../queues/queue-names.js';
+import type { DeliveryService } from '../services/delivery-service.js';
+import { workerOptions, type WorkerBase } from './worker-options.js';
+
+export function createDeliveryWorker(base: WorkerBase, delivery: DeliveryService, concurrency = 8): Worker<BatchJobData> {
+  return new Worker<BatchJobData>(
+    QUEUE.delivery,
+    async (job) => ({ delivered: await delivery.deliver(job.data.batchId) }),
+    workerOptions(base, concurrency),
+  );
+}

@@ -1,0 +1,104 @@
+/**
+ * Issue 4 acceptance, happy path: 2,500 devices across 3 sites → the minimum number of activations, each
+ * with RegistrationLimit = its batch size and the right tags; each device gets only its own credentials on
+ * its own topic, registers, acks and ends `registered` (node tagged); every activation is deleted and no
+ * retained credentials message is left; no activation code anywhere but the device topics.
+ */
+import { ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchSizes, minimumActivations } from '../../../src/domain/batching.js';
+import { retainedLeft } from './support/credentials-observer.js';
+import { PipelineHarness } from './support/pipeline-harness.js';
+import { MOSQUITTO_URL } from './support/test-config.js';
+
+const SITES: { id: string; maxBatchSize: number; devices: number; tags: Record<string, string> }[] = [
+  { id: 'plant-a', maxBatchSize: 1000, devices: 1200, tags: { Site: 'a', Owner: 'factory' } },
+  { id: 'plant-b', maxBatchSize: 500, devices: 800, tags: { Site: 'b', Environment: 'Production' } },
+  { id: 'plant-c', maxBatchSize: 1000, devices: 500, tags: { Site: 'c' } },
+];
+const TOTAL = SITES.reduce((n, s) => n + s.devices, 0);
+
+describe('pipeline: 2,500 devices across 3 sites', () => {
+  let h: PipelineHarness;
+
+  beforeAll(async () => {
+    h = await PipelineHarness.start({
+      sites: SITES.map((s) => ({ id: s.id, maxBatchSize: s.maxBatchSize, tags: s.tags })),
+      // wide enough that every site's devices arrive within one window
+      batchWindowMs: 1_500,
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('enrolls every device with the minimum number of activations and cleans up after itself', async () => {
+    const events = SITES.flatMap((s) => h.events(s.id, s.devices));
+    const result = await h.enroll(events, 500);
+    expect(result).toEqual({ accepted: TOTAL, duplicates: 0 });
+    // the same events again while in flight: duplicates, not enqueued twice
+    expect(await h.app.services.enroll(events.slice(0, 10))).toEqual({ accepted: 0, duplicates: 10 });
+
+    const ids = SITES.map((s) => s.id);
+    await h.waitFor(() => h.allSettled(ids, TOTAL), 90_000, () => h.describeCounts(ids));
+    await h.waitFor(() => h.emulator.state.activations.live === 0, 10_000, () => `live activations: ${h.emulator.state.activations.live}`);
+
+    // exactly the minimum, each sized to its batch and tagged with site, batch and the site's tags
+    const minimum = SITES.reduce((n, s) => n + minimumActivations(s.devices, s.maxBatchSize), 0);
+    expect(h.emulator.state.activations.created).toBe(minimum);
+    expect(h.emulator.state.operations['ssm.CreateActivation']?.calls).toBe(minimum);
+    expect(h.seen.size).toBe(minimum);
+    for (const s of SITES) {
+      const mine = [...h.seen.values()].filter((a) => a.tags['fleet:site'] === s.id);
+      expect(mine.map((a) => a.registrationLimit).sort((x, y) => x - y)).toEqual(batchSizes(s.devices, s.maxBatchSize).sort((x, y) => x - y));
+      for (const a of mine) {
+        expect(a.tags).toMatchObject({ ...s.tags, 'fleet:site': s.id, 'fleet:batch': a.defaultInstanceName.replace(/^fleet-/, '') });
+        const batch = await h.app.services.batch(a.tags['fleet:batch']!);
+        expect(batch).toMatchObject({ state: 'completed', size: a.registrationLimit, activationId: a.activationId, siteId: s.id });
+      }
+    }
+    expect(Math.max(...h.maxLivePerBatch.values())).toBe(1);
+
+    // every device: its own credentials, once, on its own topic
+    expect(h.observer.received).toHaveLength(TOTAL);
+    const byDevice = new Map(events.map((e) => [e.deviceId, e]));
+    const delivered = new Set<string>();
+    for (const r of h.observer.received) {
+      const e = byDevice.get(r.message.deviceId)!;
+      expect({ site: r.topicSiteId, thing: r.topicThingName }).toEqual({ site: e.siteId, thing: e.thingName });
+      delivered.add(r.message.deviceId);
+    }
+    expect(delivered.size).toBe(TOTAL);
+
+    // every device registered, with its node tagged by device and site
+    const sample = [events[0]!, events[1_500]!, events[TOTAL - 1]!];
+    const ssm = new SSMClient({ region: h.config.awsRegion });
+    try {
+      for (const e of sample) {
+        const device = await h.app.services.device(e.deviceId);
+        expect(device).toMatchObject({ state: 'registered', siteId: e.siteId, error: null });
+        expect(device!.managedNodeId).toMatch(/^mi-[0-9a-f]{17}$/);
+        const tags = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: device!.managedNodeId! }));
+        const map = Object.fromEntries((tags.TagList ?? []).map((t) => [t.Key, t.Value]));
+        expect(map).toMatchObject({ 'fleet:device': e.deviceId, 'fleet:site': e.siteId });
+      }
+    } finally {
+      ssm.destroy();
+    }
+
+    // nothing retained is left on the device topics
+    expect(await retainedLeft(MOSQUITTO_URL, h.config.topics.credentials)).toEqual([]);
+    expect(h.emulator.state.retainedMessages).toBe(0);
+
+    // the codes appear nowhere but on the device topics
+    expect(h.observer.codes.size).toBe(minimum);
+    await h.app.services.refreshGauges();
+    const haystacks = { logs: h.logs.text, metrics: await h.metrics.registry.metrics(), redis: await h.redisDump() };
+    expect(haystacks.logs.length).toBeGreaterThan(0);
+    expect(haystacks.redis).toContain(':dev:');
+    for (const code of h.observer.codes) {
+      for (const [where, text] of Object.entries(haystacks)) expect(text.includes(code), `code found in ${where}`).toBe(false);
+    }
+    expect(haystacks.metrics).toMatch(/fleet_devices\{state="registered"\} 2500/);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * A plain MQTT subscriber on the test's topic root: records every credentials message (topic, payload) so
+ * tests can check who got what, collect the activation codes of the run, and see retained leftovers.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { parseTopic } from '../../../../src/domain/topics.js';
+import type { CredentialsMessage } from '../../../../src/domain/messages.js';
+
+export interface ObservedCredentials {
+  readonly topicSiteId: string;
+  readonly topicThingName: string;
+  readonly message: CredentialsMessage;
+}
+
+export class CredentialsObserver {
+  readonly received: ObservedCredentials[] = [];
+  readonly codes = new Set<string>();
+
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly template: string,
+  ) {}
+
+  static async start(url: string, credentialsTemplate: string): Promise<CredentialsObserver> {
+    const client = await mqtt.connectAsync(url, { protocolVersion: 5, clean: true });
+    const observer = new CredentialsObserver(client, credentialsTemplate);
+    client.on('message', (topic, payload) => observer.onMessage(topic, payload));
+    await client.subscribeAsync(credentialsTemplate.replace('{siteId}', '+').replace('{thingName}', '+'), { qos: 1 });
+    return observer;
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const where = parseTopic(this.template, topic);
+    if (!where || payload.length === 0) return;
+    const message = JSON.parse(payload.toString('utf8')) as CredentialsMessage;
+    this.codes.add(message.activationCode);
+    this.received.push({ topicSiteId: where.siteId, topicThingName: where.thingName, message });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+}
+
+/** Retained messages still held by the broker under the template's topics (a fresh subscriber gets them). */
+export async function retainedLeft(url: string, credentialsTemplate: string, waitMs = 500): Promise<string[]> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 5, clean: true });
+  const topics: string[] = [];
+  client.on('message', (topic, payload, packet) => {
+    if (packet.retain && payload.length > 0) topics.push(topic);
+  });
+  await client.subscribeAsync(credentialsTemplate.replace('{siteId}', '+').replace('{thingName}', '+'), { qos: 1 });
+  await new Promise((r) => setTimeout(r, waitMs));
+  await client.endAsync();
+  return topics;
+}

@@ -1,0 +1,206 @@
+/**
+ * One pipeline under test, all real parts: the emulator in-process over HTTP (reached through the unmodified
+ * AWS SDK via AWS_ENDPOINT_URL_*), Mosquitto, Redis under a unique prefix, the orchestrator's roles from
+ * createApp, and the device simulator from src/device registering through the emulator and acking over MQTT.
+ */
+import { DescribeActivationsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { Redis } from 'ioredis';
+import { createApp, type App, type Role } from '../../../../src/app.js';
+import { createLogger } from '../../../../src/adapters/logger.js';
+import { Metrics } from '../../../../src/adapters/metrics.js';
+import type { Config } from '../../../../src/config.js';
+import type { DeviceState } from '../../../../src/domain/device-state.js';
+import type { OnboardingEvent } from '../../../../src/domain/onboarding-event.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../../src/emulator/index.js';
+import { DeviceSimulator, type DeviceSimulatorOptions } from '../../../../src/device/simulator/index.js';
+import { Keys } from '../../../../src/queues/keys.js';
+import { CredentialsObserver } from './credentials-observer.js';
+import { LogCapture } from './log-capture.js';
+import { MOSQUITTO_URL, testConfig, type TestConfigOptions } from './test-config.js';
+
+export interface HarnessOptions extends TestConfigOptions {
+  readonly emulator?: EmulatorOptions;
+  readonly simulator?: Partial<Pick<DeviceSimulatorOptions, 'silentFraction' | 'neverAckFraction' | 'failAckFraction'>>;
+  readonly roles?: readonly Role[];
+  readonly stuckAfterMs?: number;
+}
+
+export interface SeenActivation {
+  readonly activationId: string;
+  readonly defaultInstanceName: string;
+  readonly registrationLimit: number;
+  readonly tags: Record<string, string>;
+}
+
+export class PipelineHarness {
+  /** activations seen through DescribeActivations while the run went on */
+  readonly seen = new Map<string, SeenActivation>();
+  /** the most live (unexpired) activations one DefaultInstanceName had at once, per name */
+  readonly maxLivePerBatch = new Map<string, number>();
+  private sampler: NodeJS.Timeout | undefined;
+  private ssm: SSMClient | undefined;
+
+  private constructor(
+    readonly config: Config,
+    readonly emulator: RunningEmulator,
+    readonly app: App,
+    readonly simulator: DeviceSimulator,
+    readonly observer: CredentialsObserver,
+    readonly redis: Redis,
+    readonly logs: LogCapture,
+    readonly metrics: Metrics,
+  ) {}
+
+  static async start(options: HarnessOptions): Promise<PipelineHarness> {
+    const config = testConfig(options);
+    const emulator = await startEmulator({ mqttUrl: MOSQUITTO_URL, nodeQuota: 'unlimited', ...options.emulator });
+    // the SDK reads its endpoints and credentials from the environment, as in production
+    Object.assign(process.env, emulator.env);
+    const observer = await CredentialsObserver.start(MOSQUITTO_URL, config.topics.credentials);
+    const simulator = new DeviceSimulator({
+      mqttUrl: MOSQUITTO_URL,
+      emulatorUrl: emulator.url,
+      sites: [...config.sites.sites.keys()],
+      topics: config.topics,
+      ...options.simulator,
+    });
+    await simulator.start();
+    const logs = new LogCapture();
+    const metrics = new Metrics();
+    const app = await createApp(config, {
+      roles: options.roles ?? ['intake', 'activation', 'delivery', 'ack', 'reconcile'],
+      logger: createLogger('debug', logs),
+      metrics,
+      ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
+    });
+    const harness = new PipelineHarness(config, emulator, app, simulator, observer, new Redis(config.redisUrl), logs, metrics);
+    await app.start();
+    harness.startSampling();
+    return harness;
+  }
+
+  get keys(): Keys {
+    return new Keys(this.config.keyPrefix);
+  }
+
+  events(siteId: string, count: number, prefix = siteId): OnboardingEvent[] {
+    return Array.from({ length: count }, (_, i) => {
+      const deviceId = `${prefix}-SN-${String(i).padStart(6, '0')}`;
+      return { deviceId, siteId, thingName: `edge-${deviceId}`, attributes: { model: 'X1' }, reenroll: false };
+    });
+  }
+
+  async enroll(events: readonly OnboardingEvent[], chunk = 1_000): Promise<{ accepted: number; duplicates: number }> {
+    let accepted = 0;
+    let duplicates = 0;
+    for (let i = 0; i < events.length; i += chunk) {
+      const r = await this.app.services.enroll(events.slice(i, i + chunk));
+      accepted += r.accepted;
+      duplicates += r.duplicates;
+    }
+    return { accepted, duplicates };
+  }
+
+  async counts(siteId: string): Promise<Record<DeviceState, number>> {
+    const view = await this.app.services.site(siteId);
+    if (!view) throw new Error(`site ${siteId} unknown`);
+    return view.counts;
+  }
+
+  /** Polls until `done` is true; fails with `describe()` when the time is up. */
+  async waitFor(done: () => Promise<boolean> | boolean, timeoutMs: number, describe: () => Promise<string> | string): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!(await done())) {
+      if (Date.now() > until) throw new Error(`timed out: ${await describe()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async allSettled(siteIds: readonly string[], total: number, states: readonly DeviceState[] = ['registered']): Promise<boolean> {
+    let n = 0;
+    for (const s of siteIds) {
+      const c = await this.counts(s);
+      for (const st of states) n += c[st];
+    }
+    return n === total;
+  }
+
+  async describeCounts(siteIds: readonly string[]): Promise<string> {
+    const parts: string[] = [];
+    for (const s of siteIds) parts.push(`${s}: ${JSON.stringify(await this.counts(s))}`);
+    return parts.join(' | ');
+  }
+
+  /** Every key and value under the run's prefix, as text (strings, hashes, lists, sets, zsets, streams). */
+  async redisDump(): Promise<string> {
+    const out: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.everything, 'COUNT', '1000');
+      cursor = next;
+      for (const key of keys) {
+        out.push(key);
+        const type = await this.redis.type(key);
+        if (type === 'string') out.push((await this.redis.get(key)) ?? '');
+        else if (type === 'hash') out.push(JSON.stringify(await this.redis.hgetall(key)));
+        else if (type === 'list') out.push(JSON.stringify(await this.redis.lrange(key, 0, -1)));
+        else if (type === 'set') out.push(JSON.stringify(await this.redis.smembers(key)));
+        else if (type === 'zset') out.push(JSON.stringify(await this.redis.zrange(key, 0, -1, 'WITHSCORES')));
+        else if (type === 'stream') out.push(JSON.stringify(await this.redis.xrange(key, '-', '+')));
+      }
+    } while (cursor !== '0');
+    return out.join('\n');
+  }
+
+  private startSampling(): void {
+    this.ssm = new SSMClient({ region: this.config.awsRegion });
+    const sample = async (): Promise<void> => {
+      const live = new Map<string, number>();
+      for (const a of this.emulator.state.activations.list) {
+        if (!a.expired) live.set(a.defaultInstanceName, (live.get(a.defaultInstanceName) ?? 0) + 1);
+      }
+      for (const [name, n] of live) this.maxLivePerBatch.set(name, Math.max(n, this.maxLivePerBatch.get(name) ?? 0));
+      let token: string | undefined;
+      do {
+        const out = await this.ssm!.send(new DescribeActivationsCommand({ NextToken: token, MaxResults: 50 }));
+        for (const a of out.ActivationList ?? []) {
+          if (!a.ActivationId || this.seen.has(a.ActivationId)) continue;
+          this.seen.set(a.ActivationId, {
+            activationId: a.ActivationId,
+            defaultInstanceName: a.DefaultInstanceName ?? '',
+            registrationLimit: a.RegistrationLimit ?? 0,
+            tags: Object.fromEntries((a.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+          });
+        }
+        token = out.NextToken;
+      } while (token);
+    };
+    const loop = (): void => {
+      this.sampler = setTimeout(() => {
+        sample()
+          .catch(() => undefined)
+          .finally(() => {
+            if (this.sampler) loop();
+          });
+      }, 40);
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.sampler);
+    this.sampler = undefined;
+    await this.app.stop();
+    await this.simulator.stop();
+    await this.observer.close();
+    this.ssm?.destroy();
+    await this.emulator.close();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.everything, 'COUNT', '1000');
+      cursor = next;
+      if (keys.length > 0) await this.redis.del(...keys);
+    } while (cursor !== '0');
+    await this.redis.quit();
+  }
+}

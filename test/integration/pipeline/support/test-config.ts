@@ -1,0 +1,62 @@
+/** A Config for one pipeline test: unique Redis prefix and topic root, fast windows and reconcile. */
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../../../src/config.js';
+import type { Site } from '../../../../src/domain/site.js';
+
+export interface TestSite {
+  readonly id: string;
+  readonly maxBatchSize: number;
+  readonly region?: string;
+  readonly tags?: Record<string, string>;
+  readonly activationTtlHours?: number;
+  readonly batchWindowMs?: number;
+}
+
+export interface TestConfigOptions {
+  readonly sites: readonly TestSite[];
+  readonly nodeQuota?: number | null;
+  readonly maxAttempts?: number;
+  readonly maxRebatches?: number;
+  readonly reconcileIntervalMs?: number;
+  readonly batchWindowMs?: number;
+}
+
+export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function testConfig(options: TestConfigOptions): Config {
+  const run = randomBytes(4).toString('hex');
+  const sites = new Map<string, Site>(
+    options.sites.map((s) => [
+      s.id,
+      {
+        id: s.id,
+        region: s.region ?? 'us-east-1',
+        iamRole: 'SSMServiceRole',
+        maxBatchSize: s.maxBatchSize,
+        batchWindowMs: s.batchWindowMs ?? options.batchWindowMs ?? 200,
+        activationTtlHours: s.activationTtlHours ?? 24,
+        tags: s.tags ?? { Owner: 'factory' },
+      },
+    ]),
+  );
+  return Object.freeze({
+    redisUrl: REDIS_URL,
+    keyPrefix: `fleet-test-${run}`,
+    awsRegion: 'us-east-1',
+    sites: { sites, regions: new Map(), defaultNodeQuota: options.nodeQuota === undefined ? null : options.nodeQuota },
+    apiTokens: [],
+    secretKey: randomBytes(32),
+    ackMqttUrl: MOSQUITTO_URL,
+    logLevel: 'info',
+    api: { host: '127.0.0.1', port: 0, bodyLimitBytes: 8 * 1024 * 1024 },
+    topics: {
+      credentials: `t-${run}/fleet/enroll/{siteId}/{thingName}/activation`,
+      ack: `t-${run}/fleet/enroll/{siteId}/{thingName}/ack`,
+    },
+    retry: { maxAttempts: options.maxAttempts ?? 6, baseDelayMs: 50, maxDelayMs: 400 },
+    rateLimits: { ssmPerSecond: 2_000, createActivationPerSecond: 200, iotPublishPerSecond: 20_000 },
+    maxRebatches: options.maxRebatches ?? 2,
+    reconcileIntervalMs: options.reconcileIntervalMs ?? 100,
+  });
+}
