@@ -1,9 +1,18 @@
 /**
  * The one validated, typed, frozen configuration, and the only reader of process.env.
- * (Types fixed here first so every part can build against them; loadConfig is filled in by issue 2.)
+ * `loadConfig` reads the environment, the sites file and the API tokens file, checks all of it,
+ * and fails with ONE ConfigError listing every problem with its path (env var, then JSON path).
  */
+import { ConfigError, type FieldIssue } from './domain/errors.js';
+import { DEFAULT_TOPICS, type TopicTemplates } from './domain/messages.js';
 import type { SitesConfig } from './domain/site.js';
-import type { TopicTemplates } from './domain/messages.js';
+import { DEFAULT_NODE_QUOTA, REGION_PATTERN, validateSitesFile } from './domain/sites-file.js';
+import { topicTemplateProblems } from './domain/topics.js';
+import { parseApiTokensFile } from './config/api-tokens-file.js';
+import { deepFreeze } from './config/deep-freeze.js';
+import { EnvReader, type Env } from './config/env-reader.js';
+import { readJsonFile } from './config/json-file.js';
+import { SECRET_KEY_BYTES, generateSecretKey, parseSecretKey } from './config/secret-key.js';
 
 export type ApiRole = 'line' | 'admin';
 
@@ -51,4 +60,209 @@ export interface Config {
   /** how often an expired batch's unregistered devices are re-batched before they fail */
   readonly maxRebatches: number;
   readonly reconcileIntervalMs: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+const KEY_PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Values set by code (CLI flags, the demo, tests) on top of the environment. Nested groups merge. */
+export interface ConfigOverrides {
+  readonly redisUrl?: string;
+  readonly keyPrefix?: string;
+  readonly awsRegion?: string;
+  /** replaces FLEET_SITES_FILE (the demo's embedded sites; tests) */
+  readonly sites?: SitesConfig;
+  /** replaces FLEET_API_TOKENS_FILE */
+  readonly apiTokens?: readonly ApiToken[];
+  readonly secretKey?: Buffer;
+  readonly ackMqttUrl?: string | undefined;
+  readonly logLevel?: string;
+  readonly api?: Partial<Config['api']>;
+  readonly topics?: Partial<TopicTemplates>;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly rateLimits?: Partial<RateLimits>;
+  readonly maxRebatches?: number;
+  readonly reconcileIntervalMs?: number;
+}
+
+export interface LoadConfigOptions {
+  /** defaults to process.env */
+  readonly env?: Env;
+  readonly overrides?: ConfigOverrides;
+  /** relative FLEET_SITES_FILE / FLEET_API_TOKENS_FILE paths resolve against this; defaults to process.cwd() */
+  readonly cwd?: string;
+  /** `serve` needs sites: without FLEET_SITES_FILE (or overrides.sites) loading fails */
+  readonly requireSites?: boolean;
+  /** the demo only: without FLEET_SECRET_KEY, use a random key that lives as long as the process */
+  readonly allowGeneratedSecretKey?: boolean;
+}
+
+const EMPTY_SITES: SitesConfig = { sites: new Map(), regions: new Map(), defaultNodeQuota: DEFAULT_NODE_QUOTA };
+
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const o = options.overrides ?? {};
+  const cwd = options.cwd ?? process.cwd();
+  const r = new EnvReader(env);
+  const issues = r.issues;
+  const prefixed = (source: string, list: readonly FieldIssue[]): void => {
+    for (const i of list) issues.push({ path: i.path === '' ? source : `${source}: ${i.path}`, message: i.message });
+  };
+
+  const redisUrl = o.redisUrl ?? r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis', 'rediss']) ?? '';
+  const awsRegion = o.awsRegion ?? r.string('AWS_REGION', 'us-east-1', (v) => (REGION_PATTERN.test(v) ? undefined : 'must be an AWS Region name like us-east-1'));
+  const keyPrefix = o.keyPrefix ?? r.string('FLEET_KEY_PREFIX', 'fleet', (v) => (KEY_PREFIX.test(v) ? undefined : 'must be 1-64 characters of A-Z a-z 0-9 _ . : -'));
+  const logLevel = o.logLevel ?? r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
+  const ackMqttUrl = 'ackMqttUrl' in o ? o.ackMqttUrl : r.url('FLEET_ACK_MQTT_URL', undefined, ['mqtt', 'mqtts', 'tcp', 'tls', 'ws', 'wss']);
+
+  const api = {
+    host: '127.0.0.1',
+    port: 8080,
+    bodyLimitBytes: r.int('FLEET_API_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024),
+    ...defined(o.api),
+  };
+  const topics: TopicTemplates = {
+    credentials: r.string('FLEET_TOPIC_CREDENTIALS', DEFAULT_TOPICS.credentials, topicProblem),
+    ack: r.string('FLEET_TOPIC_ACK', DEFAULT_TOPICS.ack, topicProblem),
+    ...defined(o.topics),
+  };
+  const retry: RetryPolicy = {
+    maxAttempts: r.int('FLEET_MAX_ATTEMPTS', 8, 1, 100),
+    baseDelayMs: r.int('FLEET_RETRY_BASE_MS', 200, 1),
+    maxDelayMs: r.int('FLEET_RETRY_MAX_MS', 20_000, 1),
+    ...defined(o.retry),
+  };
+  const rateLimits: RateLimits = {
+    ssmPerSecond: r.int('FLEET_SSM_RPS', 50, 1),
+    createActivationPerSecond: r.int('FLEET_CREATE_ACTIVATION_RPS', 5, 1),
+    iotPublishPerSecond: r.int('FLEET_IOT_PUBLISH_RPS', 10_000, 1),
+    ...defined(o.rateLimits),
+  };
+  const maxRebatches = o.maxRebatches ?? r.int('FLEET_MAX_REBATCHES', 3, 0, 100);
+  const reconcileIntervalMs = o.reconcileIntervalMs ?? r.int('FLEET_RECONCILE_INTERVAL_MS', 1000, 10);
+  if (retry.baseDelayMs > retry.maxDelayMs) r.fail('FLEET_RETRY_BASE_MS', `must not exceed FLEET_RETRY_MAX_MS (${retry.maxDelayMs})`);
+  if (rateLimits.createActivationPerSecond > rateLimits.ssmPerSecond) {
+    r.fail('FLEET_CREATE_ACTIVATION_RPS', `must not exceed FLEET_SSM_RPS (${rateLimits.ssmPerSecond}): CreateActivation is an SSM call`);
+  }
+  prefixed('overrides', checkOverrides(o));
+
+  let sites = o.sites;
+  if (sites === undefined) {
+    const file = r.raw('FLEET_SITES_FILE');
+    if (file === undefined) {
+      if (options.requireSites) r.fail('FLEET_SITES_FILE', 'is required: the JSON file describing the sites (see README "Sites file")');
+    } else {
+      const read = readJsonFile(file, cwd);
+      if ('problem' in read) r.fail('FLEET_SITES_FILE', read.problem);
+      else {
+        const parsed = validateSitesFile(read.json, { fallbackRegion: awsRegion });
+        if ('issues' in parsed) prefixed('FLEET_SITES_FILE', parsed.issues);
+        else sites = parsed.ok;
+      }
+    }
+  }
+  const siteIds: ReadonlySet<string> = new Set(sites?.sites.keys());
+
+  let apiTokens = o.apiTokens;
+  if (apiTokens === undefined) {
+    const file = r.raw('FLEET_API_TOKENS_FILE');
+    if (file !== undefined) {
+      const read = readJsonFile(file, cwd, true);
+      if ('problem' in read) r.fail('FLEET_API_TOKENS_FILE', read.problem);
+      else {
+        const parsed = parseApiTokensFile(read.json, siteIds);
+        if ('issues' in parsed) prefixed('FLEET_API_TOKENS_FILE', parsed.issues);
+        else apiTokens = parsed.tokens;
+      }
+    }
+  }
+
+  let secretKey = o.secretKey;
+  if (secretKey !== undefined && secretKey.length !== SECRET_KEY_BYTES) {
+    issues.push({ path: 'overrides.secretKey', message: `must be ${SECRET_KEY_BYTES} bytes` });
+  }
+  if (secretKey === undefined) {
+    const raw = r.raw('FLEET_SECRET_KEY');
+    if (raw !== undefined) {
+      const parsed = parseSecretKey(raw);
+      if ('problem' in parsed) r.fail('FLEET_SECRET_KEY', parsed.problem);
+      else secretKey = parsed.key;
+    } else if (options.allowGeneratedSecretKey) {
+      secretKey = generateSecretKey();
+    } else {
+      r.fail('FLEET_SECRET_KEY', 'is required: 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
+    }
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  return deepFreeze<Config>({
+    redisUrl,
+    keyPrefix,
+    awsRegion,
+    sites: sites ?? { ...EMPTY_SITES, sites: new Map(), regions: new Map() },
+    apiTokens: apiTokens ?? [],
+    secretKey: secretKey as Buffer,
+    ackMqttUrl,
+    logLevel,
+    api,
+    topics,
+    retry,
+    rateLimits,
+    maxRebatches,
+    reconcileIntervalMs,
+  });
+}
+
+/** `{host: undefined}` from an absent CLI flag must not erase the default. */
+function defined<T extends object>(group: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(group ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function topicProblem(template: string): string | undefined {
+  const problems = topicTemplateProblems(template);
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/** Overrides come from code, not users, but a wrong one must still fail loudly and by name. */
+function checkOverrides(o: ConfigOverrides): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const positiveInt = (path: string, v: number | undefined, min = 1): void => {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < min)) issues.push({ path, message: `must be a whole number ≥ ${min}` });
+  };
+  if (o.api?.port !== undefined && (!Number.isInteger(o.api.port) || o.api.port < 0 || o.api.port > 65535)) {
+    issues.push({ path: 'api.port', message: 'must be a port number from 0 to 65535' });
+  }
+  if (o.api?.host !== undefined && o.api.host.trim() === '') issues.push({ path: 'api.host', message: 'must not be empty' });
+  positiveInt('api.bodyLimitBytes', o.api?.bodyLimitBytes, 1024);
+  for (const [k, v] of Object.entries(o.topics ?? {})) {
+    const problem = topicProblem(v);
+    if (problem) issues.push({ path: `topics.${k}`, message: problem });
+  }
+  positiveInt('retry.maxAttempts', o.retry?.maxAttempts);
+  positiveInt('retry.baseDelayMs', o.retry?.baseDelayMs);
+  positiveInt('retry.maxDelayMs', o.retry?.maxDelayMs);
+  positiveInt('rateLimits.ssmPerSecond', o.rateLimits?.ssmPerSecond);
+  positiveInt('rateLimits.createActivationPerSecond', o.rateLimits?.createActivationPerSecond);
+  positiveInt('rateLimits.iotPublishPerSecond', o.rateLimits?.iotPublishPerSecond);
+  positiveInt('maxRebatches', o.maxRebatches, 0);
+  positiveInt('reconcileIntervalMs', o.reconcileIntervalMs, 10);
+  return issues;
+}
+
+/** The sites file's JSON → SitesConfig, or a ConfigError listing every mistake (for the CLI and tests). */
+export function parseSitesConfig(json: unknown, options: { fallbackRegion?: string } = {}): SitesConfig {
+  const parsed = validateSitesFile(json, options);
+  if ('issues' in parsed) throw new ConfigError(parsed.issues, 'sites file');
+  return deepFreeze(parsed.ok);
+}
+
+/** Reads and checks a sites file (path relative to cwd). */
+export function loadSitesFile(path: string, options: { fallbackRegion?: string; cwd?: string } = {}): SitesConfig {
+  const read = readJsonFile(path, options.cwd ?? process.cwd());
+  if ('problem' in read) throw new ConfigError([{ path: '', message: read.problem }], 'sites file');
+  const parsed = validateSitesFile(read.json, options);
+  if ('issues' in parsed) throw new ConfigError(parsed.issues, `sites file ${read.path}`);
+  return deepFreeze(parsed.ok);
 }
