@@ -7,9 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import '../fastify-types.js';
 import type { AckMessage } from '../../domain/messages.js';
 import type { FieldIssue } from '../../domain/errors.js';
+import { parseTopic, type TopicParams } from '../../domain/topics.js';
 import { ApiError } from '../api-error.js';
 import { principalOf } from '../auth/auth-hook.js';
-import { AckTopicPattern, type AckTopic } from '../ack-topic.js';
 import { ackBody, ackResult, errors } from '../openapi/schemas.js';
 import { issuesFromSchemaErrors, type SchemaErrorLike } from '../schema-issues.js';
 import type { RouteDeps } from './route-deps.js';
@@ -27,17 +27,17 @@ interface AckBody {
 }
 
 export function ackRoutes(app: FastifyInstance, { config, services, metrics }: RouteDeps): void {
-  const topics = new AckTopicPattern(config.topics.ack);
+  const ackTemplate = config.topics.ack;
 
   function invalid(issues: FieldIssue[]): ApiError {
     metrics.acks.inc({ source: 'http', result: 'invalid' });
     return ApiError.validation(issues, 'ack');
   }
 
-  function topicOf(body: AckBody): AckTopic | undefined {
+  function topicOf(body: AckBody): TopicParams | undefined {
     if (body.topic !== undefined) {
-      const parsed = topics.parse(body.topic);
-      if (!parsed) throw invalid([{ path: 'topic', message: `does not follow the ack topic template ${topics.template}` }]);
+      const parsed = parseTopic(ackTemplate, body.topic);
+      if (!parsed) throw invalid([{ path: 'topic', message: `does not follow the ack topic template ${ackTemplate}` }]);
       for (const field of ['siteId', 'thingName'] as const) {
         if (body[field] !== undefined && body[field] !== parsed[field]) {
           throw invalid([{ path: field, message: `does not match the ${field} in topic` }]);
