@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const repo = resolve(import.meta.dirname, '../../..');
+const script = join(repo, 'scripts/check-layers.mjs');
+const temps: string[] = [];
+afterEach(() => {
+  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
+});
+
+/** Runs the check as `npm run lint` does; returns exit code and output. */
+function run(root: string): { code: number; output: string } {
+  try {
+    const out = execFileSync(process.execPath, [script, root], { encoding: 'utf8', stdio: 'pipe' });
+    return { code: 0, output: out };
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return { code: e.status, output: e.stdout + e.stderr };
+  }
+}
+
+function tree(files: Record<string, string>, copyRealSrc = false): string {
+  const root = mkdtempSync(join(tmpdir(), 'fleet-layers-'));
+  temps.push(root);
+  if (copyRealSrc) cpSync(join(repo, 'src'), join(root, 'src'), { recursive: true });
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+describe('scripts/check-layers.mjs', () => {
+  it('passes on a copy of the real source tree', () => {
+    const result = run(tree({}, true));
+    expect(result.output).toContain('every import follows the dependency rule');
+    expect(result.code).toBe(0);
+  });
+
+  it('fails when a file in src/domain imports an AWS SDK, naming the file and the import', () => {
+    const root = tree({ 'src/domain/sneaky.ts': "import { SSMClient } from '@aws-sdk/client-ssm';\nexport const c = SSMClient;\n" }, true);
+    const result = run(root);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('src/domain/sneaky.ts:1: imports "@aws-sdk/client-ssm"');
+  });
+
+  it('catches every form of import out of the domain: type-only, export-from, dynamic, multi-line, Node I/O', () => {
+    const root = tree({
+      'src/domain/ok.ts': "import { z } from 'zod';\nimport type { A } from './a.js';\n// import x from '../queues/x.js'\nconst url = 'redis://x'; // not an import\n",
+      'src/domain/a.ts': "import type { Redis } from 'ioredis';\n",
+      'src/domain/b.ts': "export { keys } from '../queues/keys.js';\n",
+      'src/domain/c.ts': "export async function f() { return import('../adapters/ssm.js'); }\n",
+      'src/domain/d.ts': "import {\n  Worker,\n} from '../workers/w.js';\n",
+      'src/domain/e.ts': "import { readFileSync } from 'node:fs';\n",
+      'src/domain/f.ts': "import { buildApi } from '../api/app.js';\n",
+    });
+    const lines = run(root).output.split('\n').filter((l) => l.includes('src/domain/'));
+    expect(lines).toHaveLength(6);
+    for (const f of ['a.ts:1', 'b.ts:1', 'c.ts:1', 'd.ts:1', 'e.ts:1', 'f.ts:1']) expect(lines.join('\n')).toContain(`src/domain/${f}`);
+    expect(lines.join('\n')).not.toContain('ok.ts');
+  });
+
+  it('enforces the layers above the domain too', () => {
+    const root = tree({
+      'src/queues/q.ts': "import { x } from '../services/s.js';\n",
+      'src/adapters/a.ts': "import { x } from '../queues/q.js';\n",
+      'src/services/s.ts': "import { x } from '../workers/w.js';\nimport type { ApiServices } from '../api/services.js';\n",
+      'src/services/t.ts': "import { buildApi } from '../api/app.js';\nimport { SSMClient } from '@aws-sdk/client-ssm';\n",
+      'src/workers/w.ts': "import { buildApi } from '../api/app.js';\n",
+      'src/emulator/e.ts': "import { x } from '../adapters/a.js';\n",
+      'src/device/d.ts': "import { x } from '../queues/q.js';\nimport { y } from '../domain/y.js';\n",
+      'src/app.ts': "import { x } from './workers/w.js';\nimport { y } from './api/app.js';\n",
+      'src/cli/main.ts': "import { x } from '../app.js';\n",
+    });
+    const result = run(root);
+    const offenders = result.output.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim().split(':').slice(0, 2).join(':'));
+    expect(offenders.sort()).toEqual([
+      'src/adapters/a.ts:1',
+      'src/device/d.ts:1',
+      'src/emulator/e.ts:1',
+      'src/queues/q.ts:1',
+      'src/services/s.ts:1',
+      'src/services/t.ts:1',
+      'src/services/t.ts:2',
+      'src/workers/w.ts:1',
+    ]);
+  });
+});
