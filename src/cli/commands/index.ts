@@ -2,12 +2,16 @@
 import type { Command } from '../command.js';
 import { agentCommand } from './agent.js';
 import { emulatorCommand } from './emulator.js';
+import { enqueueCommand } from './enqueue.js';
 import { retryCommand } from './retry.js';
+import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
 
 export const commands: readonly Command[] = [
+  serveCommand,
   emulatorCommand,
   agentCommand,
+  enqueueCommand,
   statusCommand,
   retryCommand,
 ];
