@@ -13,6 +13,7 @@ import type { ApiServices } from './services.js';
 import './fastify-types.js';
 import { ApiError, errorBody } from './api-error.js';
 import { authHook } from './auth/auth-hook.js';
+import { DEFAULT_REQUEST_DEADLINE_MS, withDeadlines } from './deadline-services.js';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { errorHandler } from './error-handler.js';
 import { ackRoutes } from './routes/acks.js';
@@ -29,6 +30,8 @@ export interface ApiDeps {
   readonly services: ApiServices;
   readonly metrics: Metrics;
   readonly logger: pino.Logger;
+  /** a service call unanswered this long (Redis down) is a 503; default 5 s */
+  readonly requestDeadlineMs?: number;
 }
 
 const API_DESCRIPTION = `Enrolls edge devices into AWS Systems Manager at factory scale.
@@ -43,7 +46,8 @@ Errors are \`{"error":{"code","message","issues"?}}\`; \`issues\` names each fie
 /healthz, /readyz, /metrics and /docs need no token.`;
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
-  const { config, services, metrics, logger } = deps;
+  const { config, metrics, logger } = deps;
+  const services = withDeadlines(deps.services, deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS);
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.api.bodyLimitBytes,

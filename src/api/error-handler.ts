@@ -65,8 +65,9 @@ function toApiError(err: unknown, bodyLimitBytes: number): ApiError | undefined 
         break;
     }
   }
+  if (err instanceof FleetError && err.code === 'UNAVAILABLE') return new ApiError(503, 'UNAVAILABLE', err.message);
   if (isUnavailable(err)) {
-    return new ApiError(503, 'UNAVAILABLE', 'the service cannot reach Redis or AWS right now; nothing was changed, try again');
+    return new ApiError(503, 'UNAVAILABLE', 'the service cannot reach Redis right now; try again');
   }
   if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('FST_')) {
     return fromFastify(err as FastifyError, bodyLimitBytes);

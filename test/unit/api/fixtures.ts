@@ -78,13 +78,13 @@ export interface TestApi {
 }
 
 /** buildApi() over the fake services, with a logger whose lines the test can search. */
-export async function makeApi(config: Config = testConfig()): Promise<TestApi> {
+export async function makeApi(config: Config = testConfig(), options: { requestDeadlineMs?: number } = {}): Promise<TestApi> {
   const { buildApi } = await import('../../../src/api/app.js');
   const { Metrics } = await import('../../../src/adapters/metrics.js');
   const { FakeServices } = await import('./fake-services.js');
   const { logger, lines } = capturingLogger();
   const services = new FakeServices();
   const metrics = new Metrics();
-  const app = await buildApi({ config, services, metrics, logger });
+  const app = await buildApi({ config, services, metrics, logger, ...options });
   return { app, services, metrics, lines };
 }

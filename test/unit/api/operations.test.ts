@@ -119,4 +119,16 @@ describe('operations routes and the OpenAPI document', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route GET /v2/nothing' } });
   });
+
+  it('answers 503 when a service call outlives the request deadline (Redis down, commands queued)', async () => {
+    const slow = await makeApi(undefined, { requestDeadlineMs: 50 });
+    try {
+      slow.services.enroll = () => new Promise(() => undefined);
+      const res = await slow.app.inject({ method: 'POST', url: '/v1/enrollments', headers: bearer(TOKENS.admin), payload: event(1) });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error).toEqual({ code: 'UNAVAILABLE', message: expect.stringContaining('Redis did not answer within 50 ms') });
+    } finally {
+      await slow.app.close();
+    }
+  });
 });
