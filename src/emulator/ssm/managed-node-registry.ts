@@ -1,24 +1,29 @@
 /**
- * Managed nodes (`mi-…`), kept small enough to hold a million: a node is an index into typed
- * arrays (its activation, registration time, deregistered flag). Its tags are its activation's
- * tags, shared, plus a per-node difference only for nodes tagged since; a hostname only if given.
+ * Managed nodes (`mi-…`), kept small enough to hold a million (about 80 bytes each, tagged): a
+ * node is an index into typed arrays (its activation, registration time, deregistered flag). Its
+ * tags are its activation's tags, shared, plus for nodes tagged since a difference packed in one
+ * string; a hostname only if one was given.
  */
 import type { Activation } from './activation-registry.js';
 import { ManagedNodeIds } from './managed-node-ids.js';
 import type { Tag } from './tags.js';
 
-/** Per-node tag changes over the activation's tags, flat: key, value (null = removed), key, value… */
-type TagDelta = (string | null)[];
+/**
+ * Per-node tag changes over the activation's tags, packed in one string (tag characters never
+ * include these control characters): `key\u0000value` added or changed, bare `key` removed,
+ * entries separated by \u0001.
+ */
+const KEY_END = '\u0000';
+const ENTRY_END = '\u0001';
 
 export class ManagedNodeRegistry {
   private readonly ids = new ManagedNodeIds();
   private activationOf = new Int32Array(1024);
   private registeredAt = new Float64Array(1024);
   private deregistered = new Uint8Array(1024);
-  private readonly hostnames = new Map<number, string>();
-  private readonly tagDeltas = new Map<number, TagDelta>();
-  /** tag keys are few and repeated on every node: one string each */
-  private readonly internedKeys = new Map<string, string>();
+  /** arrays, not Maps: one slot (8 bytes) per node beats a hash entry per node */
+  private readonly hostnames: (string | undefined)[] = [];
+  private readonly tagDeltas: (string | undefined)[] = [];
   private readonly liveByRegion = new Map<string, number>();
   private size = 0;
 
@@ -43,7 +48,8 @@ export class ManagedNodeRegistry {
     if (index === this.activationOf.length) this.grow();
     this.activationOf[index] = activation.index;
     this.registeredAt[index] = now;
-    if (hostname !== undefined) this.hostnames.set(index, hostname);
+    this.hostnames.push(hostname);
+    this.tagDeltas.push(undefined);
     this.size++;
     this.liveByRegion.set(activation.region, this.liveInRegion(activation.region) + 1);
     activation.nodes.push(index);
@@ -74,23 +80,27 @@ export class ManagedNodeRegistry {
   }
 
   hostname(index: number): string | undefined {
-    return this.hostnames.get(index);
+    return this.hostnames[index];
   }
 
   deregister(index: number): void {
     this.deregistered[index] = 1;
     const region = this.activation(index).region;
     this.liveByRegion.set(region, this.liveInRegion(region) - 1);
-    this.hostnames.delete(index);
-    this.tagDeltas.delete(index);
+    this.hostnames[index] = undefined;
+    this.tagDeltas[index] = undefined;
   }
 
   tags(index: number): Tag[] {
     const base = this.activation(index).tags;
-    const delta = this.tagDeltas.get(index);
+    const delta = this.tagDeltas[index];
     if (delta === undefined) return base.map((t) => ({ Key: t.Key, Value: t.Value }));
-    const merged = new Map(base.map((t) => [t.Key, t.Value] as [string, string | null]));
-    for (let i = 0; i < delta.length; i += 2) merged.set(delta[i]!, delta[i + 1]!);
+    const merged = new Map<string, string | null>(base.map((t) => [t.Key, t.Value]));
+    for (const entry of delta.split(ENTRY_END)) {
+      const cut = entry.indexOf(KEY_END);
+      if (cut === -1) merged.set(entry, null);
+      else merged.set(entry.slice(0, cut), entry.slice(cut + 1));
+    }
     const tags: Tag[] = [];
     for (const [Key, Value] of merged) if (Value !== null) tags.push({ Key, Value });
     return tags;
@@ -104,20 +114,11 @@ export class ManagedNodeRegistry {
       else current.set(key, value);
     }
     const base = new Map(this.activation(index).tags.map((t) => [t.Key, t.Value]));
-    const delta: TagDelta = [];
-    for (const [key, value] of current) if (base.get(key) !== value) delta.push(this.intern(key), value);
-    for (const key of base.keys()) if (!current.has(key)) delta.push(this.intern(key), null);
-    if (delta.length === 0) this.tagDeltas.delete(index);
-    else this.tagDeltas.set(index, delta);
-  }
-
-  private intern(key: string): string {
-    let interned = this.internedKeys.get(key);
-    if (interned === undefined) {
-      interned = key;
-      this.internedKeys.set(key, key);
-    }
-    return interned;
+    const entries: string[] = [];
+    for (const [key, value] of current) if (base.get(key) !== value) entries.push(key + KEY_END + value);
+    for (const key of base.keys()) if (!current.has(key)) entries.push(key);
+    // flatten: a sliced or concatenated string would keep its parts (and their memory) alive
+    this.tagDeltas[index] = entries.length === 0 ? undefined : flat(entries.join(ENTRY_END));
   }
 
   private grow(): void {
@@ -132,4 +133,9 @@ export class ManagedNodeRegistry {
     this.registeredAt = registeredAt;
     this.deregistered = deregistered;
   }
+}
+
+/** A string of its own (not a rope or a slice of a larger one). */
+function flat(text: string): string {
+  return text.length === 0 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
