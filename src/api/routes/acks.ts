@@ -65,7 +65,7 @@ export function ackRoutes(app: FastifyInstance, { config, services, metrics }: R
           'answers 202 `stale` and is counted, not refused.',
         security: [{ bearerAuth: [] }],
         body: ackBody,
-        response: { 202: ackResult, ...errors(400, 401, 403, 413, 415, 503) },
+        response: { 202: { ...ackResult, description: 'taken (accepted) or ignored and counted (stale)' }, ...errors(400, 401, 403, 413, 415, 503) },
       },
     },
     async (request, reply) => {

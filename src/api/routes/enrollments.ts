@@ -32,7 +32,7 @@ export function enrollmentRoutes(app: FastifyInstance, { config, services, metri
           'already in flight is counted in `duplicates` unless `reenroll` is true.',
         security: [{ bearerAuth: [] }],
         body: enrollmentBody,
-        response: { 202: enrollmentResult, ...errors(400, 401, 403, 413, 415, 503) },
+        response: { 202: { ...enrollmentResult, description: 'valid events queued; invalid ones listed by index' }, ...errors(400, 401, 403, 413, 415, 503) },
       },
     },
     async (request, reply) => {

@@ -16,7 +16,7 @@ export function operationRoutes(app: FastifyInstance, { services, metrics }: Rou
       schema: {
         tags: ['operations'],
         summary: 'Liveness: the process answers',
-        response: { 200: { type: 'object', properties: { status: { type: 'string', const: 'ok' } } } },
+        response: { 200: { description: 'alive', type: 'object', properties: { status: { type: 'string', const: 'ok' } } } },
       },
     },
     async () => ({ status: 'ok' }),
@@ -29,7 +29,7 @@ export function operationRoutes(app: FastifyInstance, { services, metrics }: Rou
       schema: {
         tags: ['operations'],
         summary: 'Readiness: Redis and AWS reachable (503 when either is not)',
-        response: { 200: readiness, 503: readiness },
+        response: { 200: { ...readiness, description: 'ready' }, 503: { ...readiness, description: 'Redis or AWS not reachable' } },
       },
     },
     async (request, reply) => {
@@ -52,7 +52,9 @@ export function operationRoutes(app: FastifyInstance, { services, metrics }: Rou
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics (text exposition format, no token)',
-        response: { 200: { type: 'string', description: 'Prometheus text format' } },
+        response: {
+          200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        },
       },
     },
     async (request, reply) => {

@@ -28,7 +28,7 @@ export function readRoutes(app: FastifyInstance, { config, services }: RouteDeps
         summary: 'One device: state, site, batch, activation id (never the code), timestamps, last error',
         security: [{ bearerAuth: [] }],
         params: deviceIdParam,
-        response: { 200: deviceView, ...errors(400, 401, 404, 503) },
+        response: { 200: { ...deviceView, description: 'the device' }, ...errors(400, 401, 404, 503) },
       },
     },
     async (request) => {
@@ -47,7 +47,7 @@ export function readRoutes(app: FastifyInstance, { config, services }: RouteDeps
         tags: ['status'],
         summary: 'Every configured site the token may read, with its device counts',
         security: [{ bearerAuth: [] }],
-        response: { 200: siteList, ...errors(401, 503) },
+        response: { 200: { ...siteList, description: 'the sites, by id' }, ...errors(401, 503) },
       },
     },
     async (request) => {
@@ -67,7 +67,7 @@ export function readRoutes(app: FastifyInstance, { config, services }: RouteDeps
         summary: 'One site: devices per state, devices buffered, when the buffer is cut next',
         security: [{ bearerAuth: [] }],
         params: siteIdParam,
-        response: { 200: siteView, ...errors(400, 401, 403, 404, 503) },
+        response: { 200: { ...siteView, description: 'the site' }, ...errors(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -88,7 +88,7 @@ export function readRoutes(app: FastifyInstance, { config, services }: RouteDeps
         summary: 'One batch: state, activation id (never the code), expiry, attempts, devices per state',
         security: [{ bearerAuth: [] }],
         params: batchIdParam,
-        response: { 200: batchView, ...errors(400, 401, 404, 503) },
+        response: { 200: { ...batchView, description: 'the batch' }, ...errors(400, 401, 404, 503) },
       },
     },
     async (request) => {

@@ -22,7 +22,7 @@ export function retryRoutes(app: FastifyInstance, { config, services }: RouteDep
         description: 'Re-queues a failed or stuck batch; its failed devices go back in flight.',
         security: [{ bearerAuth: [] }],
         params: batchIdParam,
-        response: { 202: retryResult, ...adminErrors },
+        response: { 202: { ...retryResult, description: 're-driven' }, ...adminErrors },
       },
     },
     async (request, reply) => {
@@ -42,7 +42,7 @@ export function retryRoutes(app: FastifyInstance, { config, services }: RouteDep
         summary: 'Re-drive every failed batch and device of one site (admin)',
         security: [{ bearerAuth: [] }],
         params: siteIdParam,
-        response: { 202: retryResult, ...adminErrors },
+        response: { 202: { ...retryResult, description: 're-driven' }, ...adminErrors },
       },
     },
     async (request, reply) => {
@@ -60,7 +60,7 @@ export function retryRoutes(app: FastifyInstance, { config, services }: RouteDep
         tags: ['retry'],
         summary: 'Re-drive every failed batch and device of every site (admin)',
         security: [{ bearerAuth: [] }],
-        response: { 202: retryResult, ...errors(401, 403, 503) },
+        response: { 202: { ...retryResult, description: 're-driven' }, ...errors(401, 403, 503) },
       },
     },
     async (_request, reply) => reply.status(202).send(await services.retryAllFailed()),
