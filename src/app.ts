@@ -147,6 +147,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         leader: lease('reconcile', Math.max(5_000, config.reconcileIntervalMs * 3)),
         topics: config.topics,
         maxRebatches: config.maxRebatches,
+        awsRetry: {
+          attempts: 6,
+          baseDelayMs: config.retry.baseDelayMs,
+          maxDelayMs: config.retry.maxDelayMs,
+          onRetry: (err) => metrics.awsRetries.inc({ operation: err.operation, reason: err.throttled ? 'throttled' : 'error' }),
+        },
         metrics,
         logger,
         ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),

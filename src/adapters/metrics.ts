@@ -54,6 +54,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly awsRetries = new Counter({
+    name: 'fleet_aws_retries_total',
+    help: 'idempotent AWS calls (describe, tag, delete, publish-clear) retried after throttling or a transient error',
+    labelNames: ['operation', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly activationThrottles = new Counter({
     name: 'fleet_activation_throttles_total',
     help: 'batch activation attempts delayed by AWS throttling (no attempt used)',

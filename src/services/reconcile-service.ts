@@ -21,6 +21,7 @@ import type { DeviceStore } from '../queues/device-store.js';
 import type { JobProducer } from '../queues/job-producer.js';
 import type { Lease } from '../queues/lease.js';
 import type { BatchRecord, DeviceRecord } from '../queues/records.js';
+import { withAwsRetries, type AwsRetryOptions } from './aws-retry.js';
 import { IOT_PUBLISH_BUCKET } from './delivery-service.js';
 
 export interface ReconcileDeps {
@@ -36,6 +37,8 @@ export interface ReconcileDeps {
   readonly maxRebatches: number;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** retries of each idempotent AWS call within a pass */
+  readonly awsRetry: AwsRetryOptions;
   /** a batch this long without progress has lost its job (default 10 s) */
   readonly stuckAfterMs?: number;
   readonly clock?: () => number;
@@ -99,28 +102,33 @@ export class ReconcileService {
     const acked = members.filter((d) => d.state === 'acked');
     let nodes = new Set<string>();
     let registered = 0;
+    let left = batch.left;
+    let allVerified = true;
     if (acked.length > 0) {
-      nodes = new Set((await this.deps.ssm.nodesOf(batch.region, batch.activationId)).map((n) => n.managedNodeId));
-      const verified = acked.filter((d) => d.managedNodeId !== null && nodes.has(d.managedNodeId));
-      await this.parallel(verified, (d) =>
-        this.deps.ssm.tagNode(batch.region, d.managedNodeId!, { 'fleet:device': d.deviceId, 'fleet:site': d.siteId }),
-      );
-      await this.clearRetained(verified);
-      const left = await devices.markRegistered(batchId, verified.map((d) => d.deviceId), this.now());
+      nodes = await this.nodesOf(batch);
+      const found = acked.filter((d) => d.managedNodeId !== null && nodes.has(d.managedNodeId));
+      // each device on its own: one that cannot be tagged now waits for the next pass, the rest go on
+      const done = await this.eachSettled(found, async (d) => {
+        await this.aws(() => this.deps.ssm.tagNode(batch.region, d.managedNodeId!, { 'fleet:device': d.deviceId, 'fleet:site': d.siteId }));
+        await this.clearRetained([d]);
+      });
+      left = await devices.markRegistered(batchId, done.map((d) => d.deviceId), this.now());
       const now = this.now();
-      for (const d of verified) {
+      for (const d of done) {
         if (d.times.accepted !== undefined) this.deps.metrics.acceptToRegistered.observe((now - d.times.accepted) / 1000);
       }
-      registered = verified.length;
-      // acks whose node SSM does not show (yet) stay to be looked at again
-      if (verified.length === acked.length) await batches.acksVerified(batchId, version);
-      if (left > 0) return { registered, completed: false, nodes };
-    } else {
-      await batches.acksVerified(batchId, version);
-      if ((await batches.get(batchId))?.left !== 0) return { registered, completed: false, nodes };
+      registered = done.length;
+      // acks whose node SSM does not show (yet), or not tagged yet, are looked at again next pass
+      allVerified = done.length === acked.length;
     }
-    await this.deps.ssm.delete(batch.region, batch.activationId);
+    if (left > 0) {
+      if (allVerified) await batches.acksVerified(batchId, version);
+      return { registered, completed: false, nodes };
+    }
+    // nothing left: the batch stays in the to-verify set until its activation is gone (a failed delete retries)
+    await this.aws(() => this.deps.ssm.delete(batch.region, batch.activationId!));
     const completed = await batches.complete(batchId, this.now());
+    await batches.acksVerified(batchId, version);
     if (completed) {
       this.deps.metrics.batchesFinished.inc({ state: 'completed' });
       this.deps.logger.info({ batchId, activationId: batch.activationId }, 'batch completed; activation deleted');
@@ -135,8 +143,8 @@ export class ReconcileService {
     // devices that did register in time count before the rest is re-batched
     const { nodes: seen, completed } = await this.verify(batchId);
     if (completed) return false;
-    const nodes = seen.size > 0 ? seen : new Set((await this.deps.ssm.nodesOf(batch.region, batch.activationId)).map((n) => n.managedNodeId));
-    await this.deps.ssm.delete(batch.region, batch.activationId);
+    const nodes = seen.size > 0 ? seen : await this.nodesOf(batch);
+    await this.aws(() => this.deps.ssm.delete(batch.region, batch.activationId!));
     const members = await this.members(batch);
     await this.clearRetained(members.filter((d) => d.state !== 'registered' && d.state !== 'failed'));
     const claimed = new Set(members.map((d) => d.managedNodeId).filter((n): n is string => n !== null));
@@ -210,9 +218,32 @@ export class ReconcileService {
       const chunk = devices.slice(i, i + 100);
       await this.deps.limiter.take(IOT_PUBLISH_BUCKET, chunk.length);
       await this.parallel(chunk, (d) =>
-        this.deps.publisher.clearRetained(renderTopic(this.deps.topics.credentials, { siteId: d.siteId, thingName: d.thingName })),
+        this.aws(() => this.deps.publisher.clearRetained(renderTopic(this.deps.topics.credentials, { siteId: d.siteId, thingName: d.thingName }))),
       );
     }
+  }
+
+  private async nodesOf(batch: BatchRecord): Promise<Set<string>> {
+    const nodes = await this.aws(() => this.deps.ssm.nodesOf(batch.region, batch.activationId!));
+    return new Set(nodes.map((n) => n.managedNodeId));
+  }
+
+  private aws<T>(call: () => Promise<T>): Promise<T> {
+    return withAwsRetries(call, this.deps.awsRetry);
+  }
+
+  /** Runs `work` for each item (bounded), returns the items it succeeded for; failures are logged. */
+  private async eachSettled<T extends { deviceId: string }>(items: readonly T[], work: (item: T) => Promise<void>): Promise<T[]> {
+    const ok: T[] = [];
+    await this.parallel(items, async (item) => {
+      try {
+        await work(item);
+        ok.push(item);
+      } catch (err) {
+        this.deps.logger.warn({ deviceId: item.deviceId, err: err instanceof Error ? err.message : String(err) }, 'registration not finished; next pass retries');
+      }
+    });
+    return ok;
   }
 
   private async parallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {

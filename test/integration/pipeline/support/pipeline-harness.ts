@@ -145,7 +145,7 @@ export class PipelineHarness {
         else if (type === 'hash') out.push(JSON.stringify(await this.redis.hgetall(key)));
         else if (type === 'list') out.push(JSON.stringify(await this.redis.lrange(key, 0, -1)));
         else if (type === 'set') out.push(JSON.stringify(await this.redis.smembers(key)));
-        else if (type === 'zset') out.push(JSON.stringify(await this.redis.zrange(key, 0, -1, 'WITHSCORES')));
+        else if (type === 'zset') out.push(JSON.stringify(await this.redis.zrange(key, '0', '-1', 'WITHSCORES')));
         else if (type === 'stream') out.push(JSON.stringify(await this.redis.xrange(key, '-', '+')));
       }
     } while (cursor !== '0');

@@ -1,0 +1,124 @@
+/**
+ * Issue 4 acceptance under AWS faults (emulator over HTTP, real SDK): throttling + errors slow the pipeline
+ * but every device registers and no batch ever has two live activations; a permanent error fails the batch
+ * at once with the AWS message and a retry completes it once the cause is gone; an activation created
+ * whose answer was lost is found and deleted, leaving exactly one live activation for the batch.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { minimumActivations } from '../../../src/domain/batching.js';
+import { PipelineHarness } from './support/pipeline-harness.js';
+
+const SSM_FAULTS = { throttle: 0.5, error: 0.1 };
+
+function metricValue(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+describe('pipeline under AWS faults', () => {
+  let h: PipelineHarness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('throttling 50% and errors 10% on every SSM call: all register, retries and throttles visible, one live activation per batch', async () => {
+    const sites = [
+      { id: 'f-a', maxBatchSize: 20 },
+      { id: 'f-b', maxBatchSize: 15 },
+    ];
+    h = await PipelineHarness.start({
+      sites,
+      batchWindowMs: 500,
+      maxAttempts: 12,
+      emulator: {
+        seed: 7,
+        faults: {
+          'ssm.CreateActivation': SSM_FAULTS,
+          'ssm.DescribeActivations': SSM_FAULTS,
+          'ssm.DeleteActivation': SSM_FAULTS,
+          'ssm.DescribeInstanceInformation': SSM_FAULTS,
+          'ssm.AddTagsToResource': SSM_FAULTS,
+        },
+      },
+    });
+    const events = [...h.events('f-a', 200), ...h.events('f-b', 150)];
+    expect(await h.enroll(events)).toEqual({ accepted: 350, duplicates: 0 });
+    const ids = sites.map((s) => s.id);
+    await h.waitFor(() => h!.allSettled(ids, 350), 90_000, () => h!.describeCounts(ids));
+    await h.waitFor(() => h!.emulator.state.activations.live === 0, 20_000, () => `live: ${h!.emulator.state.activations.live}`);
+
+    const ops = Object.values(h.emulator.state.operations);
+    const injected = { throttled: ops.reduce((n, o) => n + o.throttled, 0), failed: ops.reduce((n, o) => n + o.failed, 0) };
+    expect(h.emulator.state.operations['ssm.CreateActivation']!.throttled).toBeGreaterThan(0);
+    expect(injected.failed).toBeGreaterThan(0);
+    // what the emulator injected is what /metrics shows (DescribeActivations is also called by this test's sampler)
+    const metrics = await h.metrics.registry.metrics();
+    const shown = (operation: string, outcome: string): number =>
+      Number(new RegExp(`fleet_aws_calls_total\\{operation="${operation}",outcome="${outcome}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    for (const op of ['CreateActivation', 'DeleteActivation', 'DescribeInstanceInformation', 'AddTagsToResource']) {
+      const injectedHere = h.emulator.state.operations[`ssm.${op}`]!;
+      expect({ op, throttled: shown(op, 'throttled'), error: shown(op, 'error') }).toEqual({ op, throttled: injectedHere.throttled, error: injectedHere.failed });
+    }
+    expect(metricValue(metrics, 'fleet_activation_throttles_total')).toBe(h.emulator.state.operations['ssm.CreateActivation']!.throttled);
+    const retries = [...metrics.matchAll(/fleet_aws_retries_total\{[^}]*\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(retries + metricValue(metrics, 'fleet_activation_retries_total')).toBeGreaterThan(0);
+    // faults cost calls, never extra activations
+    const minimum = minimumActivations(200, 20) + minimumActivations(150, 15);
+    expect(h.emulator.state.activations.created).toBe(minimum);
+    expect(Math.max(...h.maxLivePerBatch.values())).toBe(1);
+  });
+
+  it('a permanent error fails the batch at once with the AWS message; after the cause is gone, retry completes it', async () => {
+    // an emulator clock two days ahead: our 24 h expiry is in its past, which AWS refuses (ValidationException)
+    let skewMs = 2 * 24 * 3600 * 1000;
+    h = await PipelineHarness.start({ sites: [{ id: 'p-a', maxBatchSize: 50 }], emulator: { now: () => Date.now() + skewMs } });
+    const events = h.events('p-a', 30);
+    await h.enroll(events);
+    await h.waitFor(() => h!.allSettled(['p-a'], 30, ['failed']), 20_000, () => h!.describeCounts(['p-a']));
+
+    const device = await h.app.services.device(events[0]!.deviceId);
+    expect(device!.error).toMatch(/CreateActivation failed: ValidationException: .*ExpirationDate must be in the future/);
+    const batch = await h.app.services.batch(device!.batchId!);
+    expect(batch).toMatchObject({ state: 'failed', attempts: 1, size: 30, activationId: null });
+    expect(batch!.error).toBe(device!.error);
+    expect(batch!.counts.failed).toBe(30);
+    expect(h.emulator.state.operations['ssm.CreateActivation']!.calls).toBe(1);
+
+    skewMs = 0;
+    expect(await h.app.services.retryBatch(batch!.batchId)).toEqual({ batches: 1, devices: 30 });
+    await h.waitFor(() => h!.allSettled(['p-a'], 30), 30_000, () => h!.describeCounts(['p-a']));
+    const after = await h.app.services.device(events[0]!.deviceId);
+    expect(after).toMatchObject({ state: 'registered', error: null });
+    expect(after!.batchId).not.toBe(batch!.batchId);
+    await h.waitFor(() => h!.emulator.state.activations.live === 0, 10_000, () => 'activation still live');
+    expect(await h.app.services.retryAllFailed()).toEqual({ batches: 0, devices: 0 });
+  });
+
+  it('created, answer lost: the orphan is found by DefaultInstanceName and deleted; exactly one live activation remains', async () => {
+    h = await PipelineHarness.start({
+      sites: [{ id: 'd-a', maxBatchSize: 20 }],
+      maxAttempts: 30,
+      // devices stay silent, so the batch's activation stays live for the check
+      simulator: { silentFraction: 1 },
+      emulator: { faults: { 'ssm.CreateActivation': { dropAnswer: 1 } } },
+    });
+    await h.enroll(h.events('d-a', 20));
+    const dropped = (): number => h!.emulator.state.operations['ssm.CreateActivation']?.dropped ?? 0;
+    await h.waitFor(() => dropped() >= 2, 20_000, () => `dropped answers: ${dropped()}`);
+    h.emulator.setFaults({});
+    const batchId = async (): Promise<string | null> => (await h!.app.services.device('d-a-SN-000000'))?.batchId ?? null;
+    await h.waitFor(async () => (await h!.app.services.batch((await batchId())!))?.state === 'active', 20_000, () => 'batch not active');
+
+    const id = (await batchId())!;
+    const live = h.emulator.state.activations.list.filter((a) => a.defaultInstanceName === `fleet-${id}` && !a.expired);
+    const batch = await h.app.services.batch(id);
+    expect(live).toHaveLength(1);
+    expect(live[0]!.activationId).toBe(batch!.activationId);
+    expect(h.emulator.state.activations.created).toBe(dropped() + 1);
+    expect(batch!.attempts).toBe(dropped() + 1);
+    const metrics = await h.metrics.registry.metrics();
+    expect(metricValue(metrics, 'fleet_orphan_activations_deleted_total')).toBe(dropped());
+    expect(Math.max(...h.maxLivePerBatch.values())).toBe(1);
+  });
+});
