@@ -6,7 +6,7 @@ import '../../../src/node-warnings.js';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { CreateActivationCommand, DescribeInstanceInformationCommand, SSMClient, paginateDescribeInstanceInformation } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceSimulator, type SimulatedDelivery } from '../../../src/device/simulator/index.js';
+import { DeviceSimulator, DeviceSimulatorProcess, type SimulatedDelivery } from '../../../src/device/simulator/index.js';
 import { BehaviourPicker } from '../../../src/device/simulator/device-behaviour.js';
 import { DEFAULT_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
 import { MQTT_URL, TopicRecorder, uniqueId, waitFor } from './helpers.js';
@@ -184,5 +184,31 @@ describe('DeviceSimulator', () => {
       await simulator.stop();
       await acks.close();
     }
+  });
+
+  it('runs the same devices in a child process, reporting events and counters to the parent', async () => {
+    const sites = [uniqueId('sim-proc')];
+    const acks = await TopicRecorder.start(`fleet/enroll/${sites[0]}/+/ack`);
+    const simulator = new DeviceSimulatorProcess({ mqttUrl: MQTT_URL, emulatorUrl: emulator.url, sites, failAckFraction: 0.2 });
+    const registered: string[] = [];
+    const acked: string[] = [];
+    simulator.on('registered', (d) => registered.push(d.managedNodeId));
+    simulator.on('acked', (d) => acked.push(`${d.thingName}:${d.status}`));
+    let exit: number | null | undefined;
+    simulator.on('exit', (code) => (exit = code));
+    try {
+      await simulator.start();
+      const devices = await deliverSite(sites[0] ?? '');
+      const picker = new BehaviourPicker({ failAckFraction: 0.2 });
+      const normal = devices.filter((d) => picker.pick(d.thing) === 'normal').length;
+      await waitFor('every ack event in the parent', () => acked.length === PER_SITE);
+      expect(simulator.counters).toMatchObject({ credentials: PER_SITE, registered: normal, ackedRegistered: normal, ackedFailed: PER_SITE - normal });
+      expect(new Set(registered)).toEqual(await nodeIds(devices[0]?.activationId ?? ''));
+      expect(acks.messages).toHaveLength(PER_SITE);
+    } finally {
+      await simulator.stop();
+      await acks.close();
+    }
+    expect(exit).toBe(0);
   });
 });
