@@ -29,7 +29,9 @@ export interface DeviceAgentOptions {
 export type AgentOutcome =
   | { readonly kind: 'ignored'; readonly reason: 'empty' | 'other-topic' | 'invalid' }
   | { readonly kind: 'registered'; readonly deliveryId: string; readonly managedNodeId: string; readonly redelivery: boolean }
-  | { readonly kind: 'failed'; readonly deliveryId: string; readonly error: string };
+  | { readonly kind: 'failed'; readonly deliveryId: string; readonly error: string }
+  /** the ack could not be published; the broker sends the retained message again on reconnect */
+  | { readonly kind: 'ack-unsent'; readonly error: string };
 
 export interface DeviceAgentEvents {
   outcome: [AgentOutcome];
@@ -67,9 +69,12 @@ export class DeviceAgent extends EventEmitter<DeviceAgentEvents> {
         return outcome;
       },
       (err: unknown) => {
-        // only a failed ack publish gets here; the broker redelivers the retained message on reconnect
-        this.options.log.error(`could not publish the ack: ${err instanceof Error ? err.message : String(err)}`);
-        return { kind: 'ignored', reason: 'invalid' } as const;
+        // only a failed ack publish (or state file write) gets here; the retained message comes again on reconnect
+        const error = err instanceof Error ? err.message : String(err);
+        this.options.log.error(`could not finish the delivery: ${error}`);
+        const outcome: AgentOutcome = { kind: 'ack-unsent', error };
+        this.emit('outcome', outcome);
+        return outcome;
       },
     );
   }

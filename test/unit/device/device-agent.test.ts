@@ -182,3 +182,16 @@ describe('DeviceAgent', () => {
     expect(await agent.handle(CRED_TOPIC, Buffer.from('garbage'))).toEqual({ kind: 'ignored', reason: 'invalid' });
   });
 });
+
+describe('DeviceAgent when the broker is gone', () => {
+  it('reports an ack that could not be published, and re-acks from the journal next time', async () => {
+    const { agent, link, registrar } = setup(() => Promise.resolve('mi-0123456789abcdef0'));
+    const publish = link.publish.bind(link);
+    link.publish = () => Promise.reject(new Error('connection closed'));
+    expect(await agent.handle(CRED_TOPIC, message())).toEqual({ kind: 'ack-unsent', error: 'connection closed' });
+    link.publish = publish;
+    expect(await agent.handle(CRED_TOPIC, message())).toMatchObject({ kind: 'registered', redelivery: true });
+    expect(registrar.calls).toHaveLength(1);
+    expect(link.acks()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,50 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+
+async function run(...argv: string[]): Promise<{ code: number; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await main(argv, { stdout, stderr });
+  return { code, stderr: err };
+}
+
+const agent = ['agent', '--thing', 'edge-1', '--site', 'plant-1'];
+
+describe('agent flags (checked before any connection)', () => {
+  it.each([
+    [['agent', '--site', 's', '--mqtt-url', 'mqtt://h'], '--thing is required'],
+    [[...agent], '--mqtt-url or --endpoint is required'],
+    [[...agent, '--mqtt-url', 'mqtt://h', '--endpoint', 'x.iot.amazonaws.com'], '--mqtt-url and --endpoint exclude each other'],
+    [[...agent, '--endpoint', 'x.iot.amazonaws.com'], '--endpoint needs --cert and --key (AWS IoT uses mutual TLS)'],
+    [[...agent, '--mqtt-url', 'mqtt://h', '--cert', 'c.pem'], '--cert and --key go together'],
+    [[...agent, '--mqtt-url', 'http://h'], '--mqtt-url: must be mqtt://, mqtts://, ws:// or wss:// with a host'],
+    [[...agent, '--mqtt-url', 'mqtt://h', '--region', 'Mars'], '--region: must be an AWS Region name such as eu-central-1'],
+    [[...agent, '--mqtt-url', 'mqtt://h', '--register-timeout', '0'], '--register-timeout: must be a positive number of seconds'],
+    [[...agent, '--mqtt-url', 'mqtt://h', '--register-command', 'x -c {cod}'], '--register-command: unknown placeholder {cod}'],
+    [[...agent, '--mqtt-url', 'mqtt://h', '--topic-ack', 'fleet/{siteId}/ack'], '--topic-ack: must contain {thingName} once'],
+    [['agent', '--thing', 'edge-1', '--site', 'a/b', '--mqtt-url', 'mqtt://h'], 'siteId: must be non-empty and contain none of + # / NUL'],
+    [[...agent, '--mqtt-url', 'mqtt://h', '--cert', '/nonexistent/c.pem', '--key', '/nonexistent/k.pem'], '--cert: cannot read /nonexistent/c.pem (ENOENT)'],
+  ])('%j → %s', async (argv, message) => {
+    const { code, stderr } = await run(...argv);
+    expect(code).toBe(2);
+    expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(stderr).toContain(`fleet-enroll agent: ${message}`);
+  });
+});
+
+describe('enqueue flags', () => {
+  it.each([
+    [['enqueue', '--file', 'x.csv'], '--site is required'],
+    [['enqueue', '--site', 's'], '--file is required (- for standard input)'],
+    [['enqueue', '--site', 's', '--file', 'x.csv', '--batch', '10001'], '--batch: must be a whole number 1-10000'],
+    [['enqueue', '--site', 's', '--file', 'x.csv', '--api', 'ftp://h'], '--api: must be an http(s) URL'],
+    [['enqueue', '--site', 's', '--file', 'x.csv', '--bogus'], "Unknown option '--bogus'"],
+  ])('%j → %s', async (argv, message) => {
+    const { code, stderr } = await run(...argv);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+  });
+});
