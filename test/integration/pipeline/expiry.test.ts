@@ -1,7 +1,8 @@
 /**
  * Issue 4 acceptance, expiry: with a short activation TTL, devices that never ack are re-batched into a new
  * activation (the old one deleted, retained credentials cleared); past config.maxRebatches they end
- * `failed` with a reason a person can act on. Devices that did register stay registered.
+ * `failed` with a reason a person can act on. Devices that did register stay registered. A node registered
+ * with the activation that no device claims is flagged as a stray.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BehaviourPicker } from '../../../src/device/simulator/device-behaviour.js';
@@ -32,6 +33,17 @@ describe('pipeline: activation expiry', () => {
     expect(silent.length).toBeLessThan(events.length);
     await h.enroll(events);
 
+    // someone registers a node with a silent device's credentials: a registration no device claims (a stray)
+    const silentCredentials = async () => h.observer.received.find((r) => r.message.deviceId === silent[0]!.deviceId)?.message;
+    await h.waitFor(async () => (await silentCredentials()) !== undefined, 10_000, () => 'no credentials for the silent device');
+    const stolen = (await silentCredentials())!;
+    const registered = await fetch(new URL('/emulator/register', h.emulator.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ activationId: stolen.activationId, activationCode: stolen.activationCode, hostname: 'intruder' }),
+    });
+    expect(registered.status).toBe(200);
+
     await h.waitFor(() => h.allSettled(['x-a'], events.length, ['registered', 'failed']), 30_000, () => h.describeCounts(['x-a']));
     const counts = await h.counts('x-a');
     expect(counts).toMatchObject({ registered: events.length - silent.length, failed: silent.length });
@@ -44,6 +56,9 @@ describe('pipeline: activation expiry', () => {
     for (const a of activations) {
       expect(await h.app.services.batch(a.tags['fleet:batch']!)).toMatchObject({ state: 'expired', activationId: a.activationId });
     }
+    // the stray is flagged on its batch and in the metrics
+    expect((await h.app.services.batch(activations[0]!.tags['fleet:batch']!))!.strays).toBe(1);
+    expect((await h.app.services.batch(activations[1]!.tags['fleet:batch']!))!.strays).toBe(0);
 
     const failed = await h.app.services.device(silent[0]!.deviceId);
     expect(failed).toMatchObject({ state: 'failed', rebatches: 2 });
@@ -55,6 +70,7 @@ describe('pipeline: activation expiry', () => {
     const metrics = await h.metrics.registry.metrics();
     expect(metrics).toContain(`fleet_devices_rebatched_total ${silent.length}`);
     expect(metrics).toContain('fleet_batches_finished_total{state="expired"} 2');
+    expect(metrics).toContain('fleet_stray_registrations_total 1');
     // each silent device got credentials twice (one per activation), each other device once
     expect(h.observer.received).toHaveLength(events.length + silent.length);
     expect(await retainedLeft(MOSQUITTO_URL, h.config.topics.credentials)).toEqual([]);
