@@ -90,6 +90,18 @@ export class ProgressBars {
     if (this.now() - this.lastDraw >= this.interval) this.draw();
   }
 
+  /** Writes a line of text above the bars (on a terminal the bars are drawn again below it). */
+  log(text: string): void {
+    if (!this.tty || this.drawnLines === 0) {
+      this.options.stream.write(text.endsWith('\n') ? text : `${text}\n`);
+      return;
+    }
+    // move to the first bar line, clear everything below, write the text, then the bars afresh
+    this.options.stream.write(`\x1b[${this.drawnLines}A\r\x1b[0J${text.endsWith('\n') ? text : `${text}\n`}`);
+    this.drawnLines = 0;
+    this.draw();
+  }
+
   /** Draws the final state once more, whatever the interval. */
   finish(): void {
     this.draw();

@@ -56,3 +56,22 @@ describe('ProgressBars', () => {
     expect(read()).toBe('x 15/10 (100%)\n');
   });
 });
+
+describe('ProgressBars.log', () => {
+  it('writes text above the bars on a terminal and draws them again below it', () => {
+    const { stream, read } = capture(true);
+    const bars = new ProgressBars({ stream, now: () => 0, barWidth: 4 });
+    bars.add('a', 2).update(1);
+    bars.log('batch b-1 created');
+    expect(read()).toBe(
+      '\r\x1b[2Ka  ██░░  50%  1/2\n' + '\x1b[1A\r\x1b[0Jbatch b-1 created\n' + '\r\x1b[2Ka  ██░░  50%  1/2\n',
+    );
+  });
+
+  it('just writes the line when not on a terminal', () => {
+    const { stream, read } = capture(false);
+    const bars = new ProgressBars({ stream, now: () => 0 });
+    bars.log('hello');
+    expect(read()).toBe('hello\n');
+  });
+});
