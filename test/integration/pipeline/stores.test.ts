@@ -1,0 +1,122 @@
+/**
+ * The Redis stores and their Lua scripts against a real Redis (own prefix): authoritative dedupe, idempotent
+ * intake on job retry, re-enroll, batch cut bounds (≤ maxBatchSize, ≥ 1, full at once, partial when due),
+ * exact per-site counts, ack checks — and the memory a device in flight costs.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OnboardingEvent } from '../../../src/domain/onboarding-event.js';
+import { BatchStore } from '../../../src/queues/batch-store.js';
+import { DeviceStore } from '../../../src/queues/device-store.js';
+import { Keys } from '../../../src/queues/keys.js';
+import { RedisScripts } from '../../../src/queues/redis-scripts.js';
+import { SiteBufferStore } from '../../../src/queues/site-buffer-store.js';
+import { REDIS_URL } from './support/test-config.js';
+
+const POLICY = { batchWindowMs: 1_000, maxBatchSize: 1_000 };
+
+function events(site: string, n: number, from = 0, reenroll = false): OnboardingEvent[] {
+  return Array.from({ length: n }, (_, i) => {
+    const deviceId = `${site}-SN-${String(from + i).padStart(7, '0')}`;
+    return { deviceId, siteId: site, thingName: `edge-${deviceId}`, attributes: { model: 'X1', line: '4' }, reenroll };
+  });
+}
+
+describe('Redis stores and Lua scripts', () => {
+  const redis = new Redis(REDIS_URL);
+  const keys = new Keys(`fleet-store-${randomBytes(4).toString('hex')}`);
+  const scripts = new RedisScripts(redis);
+  const devices = new DeviceStore(redis, keys, scripts);
+  const batches = new BatchStore(redis, keys, scripts);
+  const buffers = new SiteBufferStore(redis, keys, scripts);
+  const cut = (siteId: string, batchId: string, now: number, max = POLICY.maxBatchSize) =>
+    buffers.cut({ siteId, batchId, region: 'us-east-1', maxBatchSize: max, batchWindowMs: POLICY.batchWindowMs }, now);
+
+  beforeAll(async () => {
+    await redis.ping();
+  });
+  afterAll(async () => {
+    const found = await redis.keys(keys.everything);
+    if (found.length > 0) await redis.del(...found);
+    await redis.quit();
+  });
+
+  it('dedupes devices in flight, is idempotent for a retried job, lets reenroll through', async () => {
+    const t = 1_000_000;
+    const evs = events('s1', 5);
+    expect(await devices.intake('job-1', evs, () => POLICY, t)).toEqual({ accepted: 5, duplicates: 0 });
+    // BullMQ retries job-1: nothing is buffered twice
+    expect(await devices.intake('job-1', evs, () => POLICY, t + 1)).toEqual({ accepted: 5, duplicates: 0 });
+    expect(await buffers.buffered('s1')).toBe(5);
+    // another request with the same devices: duplicates
+    expect(await devices.intake('job-2', evs, () => POLICY, t + 2)).toEqual({ accepted: 0, duplicates: 5 });
+    // reenroll goes through; the buffer holds it twice but a batch takes it once
+    expect(await devices.intake('job-3', [{ ...evs[0]!, reenroll: true }], () => POLICY, t + 3)).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await buffers.buffered('s1')).toBe(6);
+    expect(await devices.counts('s1')).toMatchObject({ accepted: 5 });
+    expect(await cut('s1', 'b-s1-1', t + POLICY.batchWindowMs)).toBe(5);
+    expect(await buffers.buffered('s1')).toBe(0);
+    expect(await devices.counts('s1')).toMatchObject({ accepted: 0, batched: 5 });
+    expect(await batches.get('b-s1-1')).toMatchObject({ state: 'open', size: 5, left: 5, siteId: 's1' });
+  });
+
+  it('cuts full buffers at once in batches of maxBatchSize, the rest only when its window has passed', async () => {
+    const t = 2_000_000;
+    await devices.intake('job-big', events('s2', 2_500), () => POLICY, t);
+    expect(await buffers.dueSites(t)).toContain('s2');
+    expect(await cut('s2', 'b-s2-1', t)).toBe(1_000);
+    expect(await cut('s2', 'b-s2-2', t)).toBe(1_000);
+    // 500 left: not due before the window has passed since they entered the buffer
+    expect(await cut('s2', 'b-s2-3', t + 10)).toBe(0);
+    expect(await buffers.nextCutAt('s2')).toBe(t + POLICY.batchWindowMs);
+    expect(await cut('s2', 'b-s2-3', t + POLICY.batchWindowMs)).toBe(500);
+    expect(await cut('s2', 'b-s2-4', t + 10 * POLICY.batchWindowMs)).toBe(0);
+    expect(await buffers.dueSites(t + 10 * POLICY.batchWindowMs)).not.toContain('s2');
+    expect(await batches.get('b-s2-4')).toBeNull();
+    expect(await devices.counts('s2')).toMatchObject({ accepted: 0, batched: 2_500 });
+  });
+
+  it('checks acks against the current delivery, activation and topic', async () => {
+    const t = 3_000_000;
+    await devices.intake('job-ack', events('s3', 2), () => POLICY, t);
+    await cut('s3', 'b-s3-1', t + POLICY.batchWindowMs);
+    expect(await batches.beginAttempt('b-s3-1', t)).toBe(1);
+    const aid = '11111111-2222-3333-4444-555555555555';
+    expect(await batches.activated('b-s3-1', { activationId: aid, sealedCode: 'sealed', expiresAt: t + 60_000, nonce: 'n1' }, t)).toBe(2);
+    const d0 = (await devices.get('s3-SN-0000000'))!;
+    expect(d0).toMatchObject({ state: 'activated', activationId: aid, deliveryId: 'b-s3-1.0.n1' });
+    const ack = { batchId: 'b-s3-1', index: 0, deliveryId: 'b-s3-1.0.n1', activationId: aid, status: 'registered' as const, managedNodeId: 'mi-0123456789abcdef0', topic: undefined, error: '' };
+    expect(await devices.ack({ ...ack, activationId: '99999999-2222-3333-4444-555555555555' }, t)).toBe('forged');
+    expect(await devices.ack({ ...ack, topic: { siteId: 's3', thingName: 'edge-s3-SN-0000001' } }, t)).toBe('forged');
+    expect(await devices.ack({ ...ack, index: 1 }, t)).toBe('stale');
+    expect(await devices.ack({ ...ack, index: 7 }, t)).toBe('forged');
+    expect(await devices.ack({ ...ack, status: 'failed', error: 'agent refused' }, t)).toBe('accepted');
+    expect(await devices.get('s3-SN-0000000')).toMatchObject({ state: 'activated', error: 'agent refused' });
+    expect(await devices.ack({ ...ack, topic: { siteId: 's3', thingName: 'edge-s3-SN-0000000' } }, t)).toBe('accepted');
+    expect(await devices.get('s3-SN-0000000')).toMatchObject({ state: 'acked', managedNodeId: 'mi-0123456789abcdef0', error: null });
+    // a replay of the same ack
+    expect(await devices.ack(ack, t)).toBe('stale');
+    expect(await batches.withUnverifiedAcks()).toContain('b-s3-1');
+    expect(await devices.markRegistered('b-s3-1', ['s3-SN-0000000'], t)).toBe(1);
+    expect(await devices.counts('s3')).toMatchObject({ activated: 1, registered: 1 });
+  });
+
+  it('keeps a device in flight under 1.5 KB of Redis memory, in compact encodings', async () => {
+    const t = 4_000_000;
+    const n = 1_000;
+    await devices.intake('job-mem', events('s4', n), () => POLICY, t);
+    await cut('s4', 'b-s4-1', t);
+    await batches.beginAttempt('b-s4-1', t);
+    await batches.activated('b-s4-1', { activationId: '11111111-2222-3333-4444-555555555555', sealedCode: 'x'.repeat(120), expiresAt: t + 1, nonce: 'abcd1234' }, t);
+    const ids = await batches.deviceIds('b-s4-1');
+    await devices.markDelivered('b-s4-1', ids, t);
+    let bytes = 0;
+    for (const id of ids) bytes += Number(await redis.memory('USAGE', keys.device(id)));
+    bytes += Number(await redis.memory('USAGE', keys.batchDevices('b-s4-1')));
+    bytes += Number(await redis.memory('USAGE', keys.batch('b-s4-1')));
+    expect(await redis.object('ENCODING', keys.device(ids[0]!))).toBe('listpack');
+    console.info(`Redis bytes per device in flight: ${Math.round(bytes / n)}`);
+    expect(bytes / n).toBeLessThanOrEqual(1_536);
+  });
+});
