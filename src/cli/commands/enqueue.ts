@@ -1,7 +1,7 @@
 /** `fleet-enroll enqueue`: a line station's bulk submit of a device CSV. Flag parsing and output only. */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { MAX_EVENTS_PER_REQUEST } from '../../domain/onboarding-event.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
@@ -93,8 +93,16 @@ export const enqueueCommand: Command = {
       }
       input = createReadStream(values.file);
     }
+    // counts what the CSV reader consumed, for the progress bar (a pipe keeps back-pressure intact)
     let bytes = 0;
-    input.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
+    const counted = input.pipe(
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          done(null, chunk);
+        },
+      }),
+    );
 
     const progress = new ProgressBars({ stream: io.stderr as ProgressStream });
     const bar = progress.add('enqueue', size);
@@ -107,7 +115,7 @@ export const enqueueCommand: Command = {
       onProgress: ({ rows }) => bar.update(bytes, `${rows.toLocaleString('en-US')} rows sent`),
     });
     try {
-      const report = await uploader.upload(readCsvRecords(input));
+      const report = await uploader.upload(readCsvRecords(counted));
       bar.update(size || bytes, `${report.rows.toLocaleString('en-US')} rows sent`);
       progress.finish();
       printReport(io, report);
