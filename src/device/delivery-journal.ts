@@ -3,7 +3,8 @@
  * message (the retained message again after a reconnect or a restart) re-sends the ack instead of
  * registering a second time.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FleetError } from '../domain/errors.js';
 
@@ -40,6 +41,16 @@ export class FileDeliveryJournal implements DeliveryJournal {
   }
 
   static async open(path: string, keep = 50): Promise<FileDeliveryJournal> {
+    // found out now, not after a registration that then could not be remembered
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await access(dirname(path), constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new FleetError('UNAVAILABLE', `state file directory ${dirname(path)} is not writable (${code}); choose another with --state-file`, {
+        permanent: true,
+      });
+    }
     let text: string | null = null;
     try {
       text = await readFile(path, 'utf8');

@@ -98,3 +98,11 @@ describe('FileDeliveryJournal', () => {
     await expect(FileDeliveryJournal.open(path)).rejects.toThrow(/damaged/);
   });
 });
+
+describe('FileDeliveryJournal start-up', () => {
+  it('refuses a state file it could not write, before any registration', async () => {
+    const blocker = join(dir, 'a-file');
+    await writeFile(blocker, 'x');
+    await expect(FileDeliveryJournal.open(join(blocker, 'state.json'))).rejects.toThrow(/state file directory .* is not writable \((EEXIST|ENOTDIR)\); choose another with --state-file/);
+  });
+});
