@@ -52,6 +52,8 @@ export interface AppOptions {
   readonly listen?: { readonly host?: string; readonly port?: number };
   /** a batch this long without progress has lost its job and gets it again (default 10 s) */
   readonly stuckAfterMs?: number;
+  /** devices delivered this long ago without an ack get their credentials again (default 20 reconcile intervals, 2–60 s) */
+  readonly redeliverAfterMs?: number;
 }
 
 export interface App {
@@ -156,6 +158,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         metrics,
         logger,
         ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
+        redeliverAfterMs: options.redeliverAfterMs ?? Math.min(60_000, Math.max(2_000, 20 * config.reconcileIntervalMs)),
       });
       const loop = new IntervalLoop(config.reconcileIntervalMs, () => reconcile.tick(), loopError('reconcile'));
       loops.push(loop);

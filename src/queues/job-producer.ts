@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
-import { QUEUE, type BatchJobData, type IntakeEventTuple, type IntakeJobData, type QueueName } from './queue-names.js';
+import { QUEUE, type BatchJobData, type DeliveryJobData, type IntakeEventTuple, type IntakeJobData, type QueueName } from './queue-names.js';
 
 /** Unexpected failures (Redis blip, a bug) retry by BullMQ; AWS retries are the activation job's own. */
 const COMMON: JobsOptions = {
@@ -41,8 +41,14 @@ export class JobProducer {
   }
 
   async addDelivery(batchId: string): Promise<void> {
-    const data: BatchJobData = { batchId };
+    const data: DeliveryJobData = { batchId };
     await this.queues.delivery.add('batch', data, { ...COMMON, jobId: `dl-${batchId}` });
+  }
+
+  /** Credentials again for devices delivered before `before` that did not ack (a lost message or ack). */
+  async addRedelivery(batchId: string, before: number): Promise<void> {
+    const data: DeliveryJobData = { batchId, redeliverBefore: before };
+    await this.queues.delivery.add('redeliver', data, { ...COMMON, jobId: `rd-${batchId}` });
   }
 
   async close(): Promise<void> {

@@ -17,3 +17,8 @@ export interface IntakeJobData {
 export interface BatchJobData {
   readonly batchId: string;
 }
+
+/** Delivery job: first delivery, or a redelivery to devices delivered before `redeliverBefore` (ms) without an ack. */
+export interface DeliveryJobData extends BatchJobData {
+  readonly redeliverBefore?: number;
+}

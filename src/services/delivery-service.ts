@@ -36,17 +36,24 @@ export class DeliveryService {
 
   constructor(private readonly deps: DeliveryDeps) {
     this.now = deps.clock ?? Date.now;
-    this.chunk = deps.concurrency ?? 100;
+    this.chunk = deps.concurrency ?? 256;
   }
 
-  /** Returns how many devices got their credentials now. */
-  async deliver(batchId: string): Promise<number> {
+  /**
+   * Publishes to the batch's `activated` devices, and with `redeliverBefore` also to devices `delivered`
+   * before then without an ack: the same message again (same delivery id), which a device answers by
+   * sending its ack again — so an ack lost on the way (or sent while no ack subscriber ran) is recovered.
+   * Returns how many devices got their credentials now.
+   */
+  async deliver(batchId: string, redeliverBefore?: number): Promise<number> {
     const { batches, devices, metrics } = this.deps;
     const batch = await batches.get(batchId);
     if (!batch || batch.state !== 'active' || !batch.sealedCode || !batch.activationId || batch.expiresAt === null) return 0;
     const code = this.deps.cipher.open(batch.sealedCode, batchId);
     const records = await devices.getMany(await batches.deviceIds(batchId));
-    const targets = records.filter((d): d is DeviceRecord => d !== null && d.batchId === batchId && d.state === 'activated');
+    const due = (d: DeviceRecord): boolean =>
+      d.state === 'activated' || (redeliverBefore !== undefined && d.state === 'delivered' && (d.times.delivered ?? 0) <= redeliverBefore);
+    const targets = records.filter((d): d is DeviceRecord => d !== null && d.batchId === batchId && due(d));
     const expiresAt = new Date(batch.expiresAt).toISOString();
     let delivered = 0;
     let failure: unknown;
@@ -75,6 +82,7 @@ export class DeliveryService {
       const now = this.now();
       await devices.markDelivered(batchId, sent.map((d) => d.deviceId), now);
       for (const d of sent) {
+        if (d.state !== 'activated') continue;
         const accepted = d.times.accepted;
         if (accepted !== undefined) metrics.acceptToCredentials.observe((now - accepted) / 1000);
       }
@@ -84,7 +92,7 @@ export class DeliveryService {
     // the job retries what failed (only still-`activated` devices are published again)
     if (failure !== undefined) throw failure;
     await batches.markDelivered(batchId, this.now());
-    this.deps.logger.info({ batchId, delivered }, 'credentials published');
+    this.deps.logger.info({ batchId, delivered, redelivery: redeliverBefore !== undefined }, 'credentials published');
     return delivered;
   }
 }

@@ -31,7 +31,7 @@ export interface ReconcileDeps {
   readonly ssm: SsmActivations;
   readonly publisher: IotPublisher;
   readonly limiter: RateLimiter;
-  readonly jobs: Pick<JobProducer, 'addActivation' | 'addDelivery'>;
+  readonly jobs: Pick<JobProducer, 'addActivation' | 'addDelivery' | 'addRedelivery'>;
   readonly leader: Lease;
   readonly topics: TopicTemplates;
   readonly maxRebatches: number;
@@ -41,6 +41,8 @@ export interface ReconcileDeps {
   readonly awsRetry: AwsRetryOptions;
   /** a batch this long without progress has lost its job (default 10 s) */
   readonly stuckAfterMs?: number;
+  /** a device delivered this long ago without an ack gets its credentials again (default 60 s) */
+  readonly redeliverAfterMs?: number;
   readonly clock?: () => number;
 }
 
@@ -52,15 +54,17 @@ export interface ReconcileReport {
   readonly redriven: number;
 }
 
-const PARALLEL = 16;
+const PARALLEL = 64;
 
 export class ReconcileService {
   private readonly now: () => number;
   private readonly stuckAfterMs: number;
+  private readonly redeliverAfterMs: number;
 
   constructor(private readonly deps: ReconcileDeps) {
     this.now = deps.clock ?? Date.now;
     this.stuckAfterMs = deps.stuckAfterMs ?? 10_000;
+    this.redeliverAfterMs = deps.redeliverAfterMs ?? 60_000;
   }
 
   async tick(): Promise<ReconcileReport> {
@@ -183,10 +187,16 @@ export class ReconcileService {
       await jobs.addActivation(batchId);
       n++;
     }
-    for (const batchId of await batches.inState('active', before)) {
+    const quietSince = this.now() - this.redeliverAfterMs;
+    for (const batchId of await batches.inState('active')) {
       const b = await batches.get(batchId);
-      if (b && b.deliveredAt === null && (b.activatedAt ?? 0) <= before) {
+      if (!b) continue;
+      if (b.deliveredAt === null && (b.activatedAt ?? 0) <= before) {
         await jobs.addDelivery(batchId);
+        n++;
+      } else if (b.deliveredAt !== null && b.deliveredAt <= quietSince && b.left > 0) {
+        // the redelivery job sets deliveredAt again: one round per interval, only to devices still silent
+        await jobs.addRedelivery(batchId, quietSince);
         n++;
       }
     }

@@ -40,10 +40,12 @@ export class PipelineHarness {
   private sampler: NodeJS.Timeout | undefined;
   private ssm: SSMClient | undefined;
 
+  private options: HarnessOptions = { sites: [] };
+
   private constructor(
     readonly config: Config,
     readonly emulator: RunningEmulator,
-    readonly app: App,
+    public app: App,
     readonly simulator: DeviceSimulator,
     readonly observer: CredentialsObserver,
     readonly redis: Redis,
@@ -74,9 +76,22 @@ export class PipelineHarness {
       ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
     });
     const harness = new PipelineHarness(config, emulator, app, simulator, observer, new Redis(config.redisUrl), logs, metrics);
+    harness.options = options;
     await app.start();
     harness.startSampling();
     return harness;
+  }
+
+  /** Stops the orchestrator gracefully and starts a new one on the same Redis data (a restart or redeploy). */
+  async restartApp(stuckAfterMs?: number): Promise<void> {
+    await this.app.stop();
+    this.app = await createApp(this.config, {
+      roles: this.options.roles ?? ['intake', 'activation', 'delivery', 'ack', 'reconcile'],
+      logger: createLogger('debug', this.logs),
+      metrics: this.metrics,
+      ...(stuckAfterMs !== undefined ? { stuckAfterMs } : {}),
+    });
+    await this.app.start();
   }
 
   get keys(): Keys {
