@@ -72,11 +72,14 @@ export class ReconcileService {
     if (!(await this.deps.leader.hold())) return report;
     report.leader = true;
     for (const batchId of await this.deps.batches.withUnverifiedAcks()) {
+      // a long pass keeps the lease alive; if another process took it over, this one stops here
+      if (!(await this.deps.leader.hold())) return report;
       const r = await this.guard(batchId, () => this.verify(batchId));
       report.registered += r?.registered ?? 0;
       if (r?.completed) report.completed++;
     }
     for (const batchId of await this.deps.batches.expiredBy(this.now())) {
+      if (!(await this.deps.leader.hold())) return report;
       if (await this.guard(batchId, () => this.expire(batchId))) report.expired++;
     }
     report.redriven = await this.redriveStuck();
