@@ -16,6 +16,12 @@ export interface AckSubscriber {
 
 export const SHARE_GROUP = 'fleet-enroll';
 
+/** CONNACK return code 1 (3.1.1) or reason 132 (5): the broker does not speak the version asked for */
+function refusedProtocolVersion(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 1 || code === 132 || /protocol version/i.test(String((err as Error).message));
+}
+
 export class MqttAckSubscriber implements AckSubscriber {
   private client: MqttClient | undefined;
 
@@ -27,29 +33,44 @@ export class MqttAckSubscriber implements AckSubscriber {
   ) {}
 
   async start(handler: AckHandler): Promise<void> {
-    const client = mqtt.connect(this.url, {
-      protocolVersion: 5,
-      clientId: `fleet-enroll-ack-${randomBytes(6).toString('hex')}`,
-      clean: true,
-      reconnectPeriod: 1_000,
+    const connected = await this.connect(5).catch((err: unknown) => {
+      // a broker that speaks only MQTT 3.1.1 (e.g. aedes) refuses version 5: speak 3.1.1 to it, unshared
+      if (!refusedProtocolVersion(err)) throw err;
+      return this.connect(4);
     });
-    this.client = client;
-    const connack = await new Promise<IConnackPacket>((resolve, reject) => {
-      client.once('connect', resolve);
-      client.once('error', reject);
-    });
+    const { client, connack } = connected;
     client.on('error', this.onError);
     client.on('message', (topic, payload, packet) => {
       if (packet.retain) return; // acks are never retained; a retained one is old news
       handler(topic, payload).catch(this.onError);
     });
     // CONNACK says whether the broker has shared subscriptions (MQTT 5 property; absent means it has)
-    if (connack.properties?.sharedSubscriptionAvailable !== false) {
+    if (connected.version === 5 && connack.properties?.sharedSubscriptionAvailable !== false) {
       const granted = await client.subscribeAsync(`$share/${SHARE_GROUP}/${this.filter}`, { qos: 1 });
       if (granted.every((g) => g.qos !== 128)) return;
       await client.unsubscribeAsync(`$share/${SHARE_GROUP}/${this.filter}`).catch(() => undefined);
     }
     await client.subscribeAsync(this.filter, { qos: 1 });
+  }
+
+  private async connect(version: 4 | 5): Promise<{ client: MqttClient; connack: IConnackPacket; version: 4 | 5 }> {
+    const client = mqtt.connect(this.url, {
+      protocolVersion: version,
+      clientId: `fleet-enroll-ack-${randomBytes(6).toString('hex')}`,
+      clean: true,
+      reconnectPeriod: 1_000,
+    });
+    this.client = client;
+    try {
+      const connack = await new Promise<IConnackPacket>((resolve, reject) => {
+        client.once('connect', resolve);
+        client.once('error', reject);
+      });
+      return { client, connack, version };
+    } catch (err) {
+      await client.endAsync(true).catch(() => undefined);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
