@@ -45,4 +45,6 @@ const isEntry = process.argv[1] !== undefined && /fleet-enroll(\.js)?$|cli[\\/]m
 if (isEntry) {
   const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
   process.exitCode = code;
+  // the command is over: a socket still reconnecting somewhere must not keep the process alive
+  setTimeout(() => process.exit(code), 3_000).unref();
 }

@@ -1,6 +1,7 @@
 /** Every command that exists. A command is listed only once its issue has built it. */
 import type { Command } from '../command.js';
 import { agentCommand } from './agent.js';
+import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
 import { enqueueCommand } from './enqueue.js';
 import { retryCommand } from './retry.js';
@@ -9,6 +10,7 @@ import { statusCommand } from './status.js';
 
 export const commands: readonly Command[] = [
   serveCommand,
+  demoCommand,
   emulatorCommand,
   agentCommand,
   enqueueCommand,

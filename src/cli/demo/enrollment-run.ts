@@ -1,0 +1,304 @@
+/**
+ * One whole enrollment on embedded defaults: the emulator (with its embedded MQTT broker), the orchestrator
+ * (API in one app, the worker roles in another, so chaos can restart the workers), simulated devices and
+ * factory lines. Used by `fleet-enroll demo` and by the benchmarks.
+ */
+import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import { createApp, type App, type Role } from '../../app.js';
+import { createLogger } from '../../adapters/logger.js';
+import { Metrics } from '../../adapters/metrics.js';
+import { loadConfig, type Config } from '../../config.js';
+import { minimumActivations } from '../../domain/batching.js';
+import { DeviceSimulator } from '../../device/simulator/index.js';
+import { startEmulator, type FaultConfig, type RunningEmulator } from '../../emulator/index.js';
+import { Keys } from '../../queues/keys.js';
+import { provideDemoRedis, type DemoRedis } from './demo-redis.js';
+import { demoSites, sitesConfig, type DemoSite } from './demo-sites.js';
+import { deviceIdFor, runFactoryLine } from './factory-line.js';
+import { percentiles, type Percentiles } from './percentiles.js';
+
+export const WORKER_ROLES: readonly Role[] = ['intake', 'activation', 'delivery', 'ack', 'reconcile'];
+
+/** what `--chaos` turns on in the emulator: throttling, errors, latency and lost answers */
+export const CHAOS_FAULTS: FaultConfig = {
+  'ssm.CreateActivation': { throttle: 0.3, error: 0.1, latencyMs: 50, dropAnswer: 0.1 },
+  'ssm.DescribeActivations': { throttle: 0.1, error: 0.05 },
+  'ssm.DescribeInstanceInformation': { throttle: 0.1, error: 0.05, latencyMs: 20 },
+  'ssm.AddTagsToResource': { throttle: 0.05, error: 0.02 },
+  'ssm.DeleteActivation': { throttle: 0.1, error: 0.05 },
+  'iotdata.Publish': { error: 0.01, latencyMs: 2 },
+};
+
+export interface EnrollmentRunOptions {
+  readonly devices: number;
+  readonly sites: number;
+  readonly chaos?: boolean;
+  /** REDIS_URL as configured; the demo falls back to a private redis-server */
+  readonly redisUrl: string;
+  readonly maxBatchSize?: number;
+  readonly batchWindowMs?: number;
+  /** total devices/s over all lines; absent = as fast as the API takes them */
+  readonly ratePerSecond?: number;
+  /** events per enrollment request */
+  readonly chunk?: number;
+  /** emulator faults (replaces the chaos set) and TPS caps */
+  readonly faults?: FaultConfig;
+  readonly createActivationPerSecond?: number;
+  readonly logDestination: pino.DestinationStream;
+  readonly logLevel?: string;
+  readonly timeoutMs?: number;
+  readonly onProgress?: (progress: RunProgress) => void;
+  /** called once the pipeline runs, e.g. to sample memory */
+  readonly onRunning?: (run: { readonly config: Config; readonly redisUrl: string }) => void;
+}
+
+export interface RunProgress {
+  readonly total: number;
+  readonly accepted: number;
+  readonly activated: number;
+  readonly delivered: number;
+  readonly registered: number;
+  readonly failed: number;
+}
+
+export interface RunSummary {
+  devices: number;
+  sites: number;
+  registered: number;
+  failed: number;
+  activations: number;
+  minimumActivations: number;
+  createActivationCalls: number;
+  retries: number;
+  throttles: number;
+  durationMs: number;
+  devicesPerSecond: number;
+  latencyMs: { credentials: Percentiles; registered: Percentiles };
+  /** beyond DESIGN.md's summary: what a reader of the report wants next */
+  details: {
+    redis: 'configured' | 'private';
+    workerRestarts: number;
+    faultsInjected: { throttled: number; errors: number; droppedAnswers: number };
+    liveActivationsLeft: number;
+    retainedMessagesLeft: number;
+    awsCalls: Record<string, number>;
+    timedOut: boolean;
+  };
+}
+
+export async function runEnrollment(options: EnrollmentRunOptions): Promise<RunSummary> {
+  const redis = await provideDemoRedis(options.redisUrl);
+  const cleanups: (() => Promise<unknown>)[] = [() => redis.close()];
+  try {
+    const faults = options.faults ?? (options.chaos ? CHAOS_FAULTS : {});
+    const emulator = await startEmulator({ nodeQuota: 'unlimited', faults });
+    cleanups.unshift(() => emulator.close());
+    // the orchestrator finds its AWS endpoints and credentials where the SDK looks: the environment
+    Object.assign(process.env, emulator.env);
+    const sites = demoSites({
+      devices: options.devices,
+      sites: options.sites,
+      region: emulator.env.AWS_REGION ?? 'us-east-1',
+      ...(options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {}),
+      ...(options.batchWindowMs ? { batchWindowMs: options.batchWindowMs } : {}),
+    });
+    const config = loadConfig({
+      allowGeneratedSecretKey: true,
+      overrides: {
+        redisUrl: redis.url,
+        keyPrefix: `demo-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+        awsRegion: emulator.env.AWS_REGION ?? 'us-east-1',
+        sites: sitesConfig(sites),
+        apiTokens: [],
+        ackMqttUrl: emulator.mqttUrl,
+        logLevel: options.logLevel ?? 'info',
+        api: { host: '127.0.0.1', port: 0 },
+        reconcileIntervalMs: 250,
+        // the emulator has no account-level limits unless faults set a TPS cap: the limiter should not be the bottleneck
+        rateLimits: { ssmPerSecond: 20_000, iotPublishPerSecond: 20_000, createActivationPerSecond: options.createActivationPerSecond ?? 50 },
+      },
+    });
+    cleanups.unshift(() => deleteKeys(config));
+    return await new EnrollmentRun(options, config, emulator, redis, sites, cleanups).run();
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  }
+}
+
+class EnrollmentRun {
+  private readonly logger;
+  private readonly metrics = new Metrics();
+  private workers: App | undefined;
+  private workerRestarts = 0;
+
+  constructor(
+    private readonly options: EnrollmentRunOptions,
+    private readonly config: Config,
+    private readonly emulator: RunningEmulator,
+    private readonly redis: DemoRedis,
+    private readonly sites: readonly DemoSite[],
+    private readonly cleanups: (() => Promise<unknown>)[],
+  ) {
+    this.logger = createLogger(config.logLevel, options.logDestination);
+  }
+
+  async run(): Promise<RunSummary> {
+    const { config, emulator, sites } = this;
+    const simulator = new DeviceSimulator({ mqttUrl: emulator.mqttUrl, emulatorUrl: emulator.url, sites: sites.map((s) => s.site.id), topics: config.topics });
+    await simulator.start();
+    this.cleanups.unshift(() => simulator.stop());
+    const api = await createApp(config, { roles: ['api'], logger: this.logger, metrics: this.metrics, listen: { host: '127.0.0.1', port: 0 } });
+    await api.start();
+    this.cleanups.unshift(() => api.stop());
+    await this.startWorkers();
+    this.cleanups.unshift(() => this.workers?.stop() ?? Promise.resolve());
+    this.options.onRunning?.({ config, redisUrl: this.redis.url });
+
+    const started = Date.now();
+    const stopLines = new AbortController();
+    let accepted = 0;
+    const perLineRate = this.options.ratePerSecond ? this.options.ratePerSecond / sites.length : undefined;
+    const lines = Promise.all(
+      sites.map((s) =>
+        runFactoryLine({
+          apiUrl: api.url!,
+          siteId: s.site.id,
+          devices: s.devices,
+          chunk: this.options.chunk ?? 1000,
+          signal: stopLines.signal,
+          onAccepted: (n) => (accepted += n),
+          ...(perLineRate ? { ratePerSecond: perLineRate } : {}),
+        }),
+      ),
+    );
+    lines.catch(() => stopLines.abort());
+
+    const total = this.options.devices;
+    const deadline = started + (this.options.timeoutMs ?? Math.max(300_000, total * 10));
+    let progress: RunProgress;
+    let timedOut = false;
+    for (;;) {
+      progress = await this.progress(accepted);
+      this.options.onProgress?.(progress);
+      if (progress.registered + progress.failed >= total) break;
+      if (Date.now() > deadline) {
+        timedOut = true;
+        break;
+      }
+      if (this.options.chaos && this.workerRestarts === 0 && progress.registered >= total * 0.3) await this.restartWorkers();
+      await new Promise((r) => setTimeout(r, total > 200_000 ? 1000 : 200));
+    }
+    const durationMs = Date.now() - started;
+    stopLines.abort();
+    await lines.catch(() => undefined);
+    // the last reconcile passes delete spent activations and clear retained messages
+    const tidyUntil = Date.now() + 15_000;
+    while ((emulator.state.activations.live > 0 || emulator.state.retainedMessages > 0) && Date.now() < tidyUntil && !timedOut) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return this.summary(progress, durationMs, timedOut);
+  }
+
+  private async startWorkers(): Promise<void> {
+    this.workers = await createApp(this.config, { roles: WORKER_ROLES, logger: this.logger, metrics: this.metrics });
+    await this.workers.start();
+  }
+
+  /** `--chaos`: the worker roles go down mid-run and come back, as after a deploy or a crash */
+  private async restartWorkers(): Promise<void> {
+    this.logger.warn('chaos: restarting the worker roles');
+    await this.workers?.stop();
+    this.workerRestarts++;
+    await this.startWorkers();
+  }
+
+  private async progress(accepted: number): Promise<RunProgress> {
+    let activated = 0;
+    let delivered = 0;
+    let registered = 0;
+    let failed = 0;
+    for (const s of this.sites) {
+      const view = await this.workers!.services.site(s.site.id);
+      if (!view) continue;
+      const c = view.counts;
+      registered += c.registered;
+      failed += c.failed;
+      delivered += c.delivered + c.acked + c.registered;
+      activated += c.activated + c.delivered + c.acked + c.registered;
+    }
+    return { total: this.options.devices, accepted, activated, delivered, registered, failed };
+  }
+
+  private async summary(progress: RunProgress, durationMs: number, timedOut: boolean): Promise<RunSummary> {
+    const state = this.emulator.state;
+    const ops = state.operations;
+    const sum = (pick: (c: { throttled: number; failed: number; dropped: number }) => number): number =>
+      Object.values(ops).reduce((n, c) => n + pick(c), 0);
+    const retries = (await this.metrics.activationRetries.get()).values[0]?.value ?? 0;
+    const latency = await this.latencies();
+    return {
+      devices: this.options.devices,
+      sites: this.sites.length,
+      registered: progress.registered,
+      failed: progress.failed,
+      activations: state.activations.created,
+      minimumActivations: this.sites.reduce((n, s) => n + minimumActivations(s.devices, s.site.maxBatchSize), 0),
+      createActivationCalls: ops['ssm.CreateActivation']?.calls ?? 0,
+      retries,
+      throttles: sum((c) => c.throttled),
+      durationMs,
+      devicesPerSecond: Math.round((progress.registered / durationMs) * 1000),
+      latencyMs: latency,
+      details: {
+        redis: this.redis.origin,
+        workerRestarts: this.workerRestarts,
+        faultsInjected: { throttled: sum((c) => c.throttled), errors: sum((c) => c.failed), droppedAnswers: sum((c) => c.dropped) },
+        liveActivationsLeft: state.activations.live,
+        retainedMessagesLeft: state.retainedMessages,
+        awsCalls: Object.fromEntries(Object.entries(ops).map(([op, c]) => [op, c.calls])),
+        timedOut,
+      },
+    };
+  }
+
+  /** accepted → credentials published, accepted → registered, from every device's own timestamps */
+  private async latencies(): Promise<RunSummary['latencyMs']> {
+    const keys = new Keys(this.config.keyPrefix);
+    const redis = new Redis(this.redis.url);
+    const credentials: number[] = [];
+    const registered: number[] = [];
+    try {
+      for (const s of this.sites) {
+        for (let from = 0; from < s.devices; from += 5000) {
+          const pipeline = redis.pipeline();
+          for (let n = from; n < Math.min(s.devices, from + 5000); n++) pipeline.hmget(keys.device(deviceIdFor(s.site.id, n)), 'tAcc', 'tDlv', 'tReg');
+          for (const [, fields] of (await pipeline.exec()) ?? []) {
+            const [acc, dlv, reg] = (fields as (string | null)[]).map((v) => (v === null ? NaN : Number(v)));
+            if (acc! >= 0 && dlv! >= acc!) credentials.push(dlv! - acc!);
+            if (acc! >= 0 && reg! >= acc!) registered.push(reg! - acc!);
+          }
+        }
+      }
+    } finally {
+      redis.disconnect();
+    }
+    return { credentials: percentiles(credentials), registered: percentiles(registered) };
+  }
+}
+
+/** the run's keys go with it: the demo leaves a shared Redis as it found it */
+async function deleteKeys(config: Config): Promise<void> {
+  const redis = new Redis(config.redisUrl);
+  try {
+    const pattern = new Keys(config.keyPrefix).everything;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

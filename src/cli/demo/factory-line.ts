@@ -1,0 +1,73 @@
+/**
+ * A simulated provisioning line: posts every device that "passed test" to POST /v1/enrollments in bulk
+ * requests, as fast as the API takes them or at a steady rate.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface FactoryLineOptions {
+  readonly apiUrl: string;
+  readonly siteId: string;
+  readonly devices: number;
+  /** events per request */
+  readonly chunk?: number;
+  /** devices per second for this line; absent = as fast as accepted */
+  readonly ratePerSecond?: number;
+  /** called with the number each request got accepted (progress) */
+  readonly onAccepted?: (count: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface LineResult {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export function deviceIdFor(siteId: string, n: number): string {
+  return `${siteId}.SN-${String(n).padStart(7, '0')}`;
+}
+
+export async function runFactoryLine(options: FactoryLineOptions): Promise<LineResult> {
+  const chunk = options.chunk ?? 1000;
+  const result: LineResult = { accepted: 0, duplicates: 0, rejected: 0 };
+  const started = Date.now();
+  for (let from = 0; from < options.devices; from += chunk) {
+    if (options.signal?.aborted) break;
+    if (options.ratePerSecond) {
+      const due = started + (from / options.ratePerSecond) * 1000;
+      if (due > Date.now()) await sleep(due - Date.now());
+    }
+    const events = [];
+    for (let n = from; n < Math.min(options.devices, from + chunk); n++) {
+      const deviceId = deviceIdFor(options.siteId, n);
+      events.push({ deviceId, siteId: options.siteId, thingName: `edge-${deviceId.replace(/\./g, '-')}`, attributes: { model: 'X1', line: '1' } });
+    }
+    const answer = await postWithRetry(`${options.apiUrl}/v1/enrollments`, JSON.stringify({ events }), options.signal);
+    result.accepted += answer.accepted;
+    result.duplicates += answer.duplicates;
+    result.rejected += answer.rejected.length;
+    options.onAccepted?.(answer.accepted);
+  }
+  return result;
+}
+
+interface EnrollAnswer {
+  accepted: number;
+  duplicates: number;
+  rejected: unknown[];
+}
+
+/** 503 (Redis briefly away) and connection errors are retried: a line station does not drop devices. */
+async function postWithRetry(url: string, body: string, signal: AbortSignal | undefined): Promise<EnrollAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, ...(signal ? { signal } : {}) });
+      if (res.status === 202) return (await res.json()) as EnrollAnswer;
+      const text = await res.text();
+      if (res.status < 500 || attempt >= 30) throw new Error(`POST /v1/enrollments answered ${res.status}: ${text.slice(0, 300)}`);
+    } catch (err) {
+      if (signal?.aborted || attempt >= 30 || (err instanceof Error && err.message.startsWith('POST /v1/enrollments'))) throw err;
+    }
+    await sleep(Math.min(2000, 100 * attempt));
+  }
+}
