@@ -96,7 +96,12 @@ describe('pipeline: 2,500 devices across 3 sites', () => {
     // the codes appear nowhere but on the device topics
     expect(h.observer.codes.size).toBe(minimum);
     await h.app.services.refreshGauges();
-    const haystacks = { logs: h.logs.text, metrics: await h.metrics.registry.metrics(), redis: await h.redisDump(), midRun };
+    const views = JSON.stringify([
+      ...(await Promise.all(sample.map((e) => h.app.services.device(e.deviceId)))),
+      ...(await Promise.all([...h.seen.values()].map((a) => h.app.services.batch(a.tags['fleet:batch']!)))),
+      ...(await Promise.all(SITES.map((s) => h.app.services.site(s.id)))),
+    ]);
+    const haystacks = { logs: h.logs.text, metrics: await h.metrics.registry.metrics(), redis: await h.redisDump(), midRun, views };
     expect(haystacks.logs.length).toBeGreaterThan(0);
     expect(haystacks.redis).toContain(':dev:');
     // the mid-run dump did see sealed codes and queued jobs: the search covers them
