@@ -24,8 +24,8 @@ describe('pipeline under AWS faults', () => {
 
   it('throttling 50% and errors 10% on every SSM call: all register, retries and throttles visible, one live activation per batch', async () => {
     const sites = [
-      { id: 'f-a', maxBatchSize: 20 },
-      { id: 'f-b', maxBatchSize: 15 },
+      { id: 'f-a', maxBatchSize: 12 },
+      { id: 'f-b', maxBatchSize: 10 },
     ];
     h = await PipelineHarness.start({
       sites,
@@ -42,10 +42,10 @@ describe('pipeline under AWS faults', () => {
         },
       },
     });
-    const events = [...h.events('f-a', 200), ...h.events('f-b', 150)];
-    expect(await h.enroll(events)).toEqual({ accepted: 350, duplicates: 0 });
+    const events = [...h.events('f-a', 120), ...h.events('f-b', 90)];
+    expect(await h.enroll(events)).toEqual({ accepted: 210, duplicates: 0 });
     const ids = sites.map((s) => s.id);
-    await h.waitFor(() => h!.allSettled(ids, 350), 90_000, () => h!.describeCounts(ids));
+    await h.waitFor(() => h!.allSettled(ids, 210), 90_000, () => h!.describeCounts(ids));
     await h.waitFor(() => h!.emulator.state.activations.live === 0, 20_000, () => `live: ${h!.emulator.state.activations.live}`);
 
     const ops = Object.values(h.emulator.state.operations);
@@ -64,7 +64,7 @@ describe('pipeline under AWS faults', () => {
     const retries = [...metrics.matchAll(/fleet_aws_retries_total\{[^}]*\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
     expect(retries + metricValue(metrics, 'fleet_activation_retries_total')).toBeGreaterThan(0);
     // faults cost calls, never extra activations
-    const minimum = minimumActivations(200, 20) + minimumActivations(150, 15);
+    const minimum = minimumActivations(120, 12) + minimumActivations(90, 10);
     expect(h.emulator.state.activations.created).toBe(minimum);
     expect(Math.max(...h.maxLivePerBatch.values())).toBe(1);
   });
