@@ -23,9 +23,24 @@ function runDemo(args: readonly string[]): Promise<DemoRun> {
   });
 }
 
-function summaryOf(run: DemoRun): Record<string, any> {
+interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+interface Summary {
+  [field: string]: unknown;
+  activations: number;
+  minimumActivations: number;
+  throttles: number;
+  latencyMs: Record<'credentials' | 'registered', Percentiles>;
+  details: { workerRestarts: number; liveActivationsLeft: number; faultsInjected: { throttled: number; errors: number; droppedAnswers: number } };
+}
+
+function summaryOf(run: DemoRun): Summary {
   const last = run.stdout.trimEnd().split('\n').at(-1) ?? '';
-  return JSON.parse(last) as Record<string, any>;
+  return JSON.parse(last) as Summary;
 }
 
 const FIELDS = ['devices', 'sites', 'registered', 'failed', 'activations', 'minimumActivations', 'createActivationCalls', 'retries', 'throttles', 'durationMs', 'devicesPerSecond', 'latencyMs'];
@@ -41,7 +56,7 @@ describe('fleet-enroll demo', () => {
     expect(s.minimumActivations).toBe(3);
     expect(s.createActivationCalls).toBe(3);
     expect(s.details).toMatchObject({ liveActivationsLeft: 0, retainedMessagesLeft: 0, timedOut: false });
-    for (const kind of ['credentials', 'registered']) {
+    for (const kind of ['credentials', 'registered'] as const) {
       const p = s.latencyMs[kind];
       expect(p.p50).toBeGreaterThan(0);
       expect(p.p50).toBeLessThanOrEqual(p.p95);
