@@ -1,0 +1,236 @@
+/**
+ * A whole fleet-enroll deployment made of separate processes, as in production: a private redis-server
+ * (AOF, appendfsync everysec; restartable on the same port and directory), the emulator as its own
+ * `fleet-enroll emulator` process publishing to Mosquitto, the orchestrator's roles as `fleet-enroll serve
+ * --roles …` processes (any grouping), the device simulator in its own process and a credentials observer
+ * on the run's topic root. Every process's output goes to a log file under `dir/logs`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Role } from '../../../src/app.js';
+import { freePort, RedisServerProcess } from '../../../src/adapters/redis-server-process.js';
+import type { DeviceState } from '../../../src/domain/device-state.js';
+import { DeviceSimulatorProcess } from '../../../src/device/simulator/index.js';
+import { DEFAULT_CREDENTIALS, type EmulatorState, type FaultConfig } from '../../../src/emulator/index.js';
+import { Keys } from '../../../src/queues/keys.js';
+import { CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
+import { FleetProcess } from './fleet-process.js';
+
+export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+
+export interface ClusterSite {
+  readonly id: string;
+  readonly maxBatchSize: number;
+  readonly batchWindowMs?: number;
+}
+
+export interface ClusterOptions {
+  readonly sites: readonly ClusterSite[];
+  /** one `serve` process per group, e.g. [['api'], ['intake'], ['activation'], …] */
+  readonly groups: readonly (readonly Role[])[];
+  readonly faults?: FaultConfig;
+  readonly logLevel?: string;
+  /** extra env for the serve processes (FLEET_RECONCILE_INTERVAL_MS, FLEET_RETRY_BASE_MS …) */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly seed?: number;
+  /** start the device simulator (default true) */
+  readonly simulator?: boolean;
+}
+
+export class FleetCluster {
+  readonly processes: FleetProcess[] = [];
+  private simulator: DeviceSimulatorProcess | undefined;
+  private commandRedis: Redis | undefined;
+  apiUrl: string | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly redisServer: RedisServerProcess,
+    readonly emulator: FleetProcess,
+    readonly emulatorUrl: string,
+    readonly env: Readonly<Record<string, string>>,
+    readonly keys: Keys,
+    readonly topics: { readonly credentials: string; readonly ack: string },
+    readonly observer: CredentialsObserver,
+  ) {}
+
+  static async start(options: ClusterOptions): Promise<FleetCluster> {
+    const run = randomBytes(4).toString('hex');
+    const dir = mkdtempSync(join(tmpdir(), `fleet-chaos-${run}-`));
+    mkdirSync(join(dir, 'logs'));
+    mkdirSync(join(dir, 'redis'));
+    const redisServer = await RedisServerProcess.start({ appendOnly: true, dir: join(dir, 'redis') });
+
+    const emulatorPort = await freePort();
+    const emulator = new FleetProcess({
+      name: 'emulator',
+      args: [
+        'emulator',
+        '--port',
+        String(emulatorPort),
+        '--mqtt-url',
+        MOSQUITTO_URL,
+        '--node-quota',
+        'unlimited',
+        '--faults',
+        JSON.stringify(options.faults ?? {}),
+        '--seed',
+        String(options.seed ?? Math.floor(Math.random() * 1e9)),
+      ],
+      env: {},
+      logFile: join(dir, 'logs', 'emulator.log'),
+      readyWhen: /listening on http/,
+    });
+    await emulator.start();
+    const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+
+    const sitesFile = join(dir, 'sites.json');
+    writeFileSync(
+      sitesFile,
+      JSON.stringify({
+        defaults: { region: 'us-east-1', iamRole: 'SSMServiceRole', activationTtlHours: 24, tags: { Owner: 'factory' }, nodeQuota: null },
+        sites: options.sites.map((s) => ({ id: s.id, maxBatchSize: s.maxBatchSize, batchWindowMs: s.batchWindowMs ?? 500, tags: { Site: s.id } })),
+      }),
+    );
+    const topics = { credentials: `chaos-${run}/fleet/enroll/{siteId}/{thingName}/activation`, ack: `chaos-${run}/fleet/enroll/{siteId}/{thingName}/ack` };
+    const keyPrefix = `fleet-chaos-${run}`;
+    const env: Record<string, string> = {
+      REDIS_URL: redisServer.url,
+      FLEET_KEY_PREFIX: keyPrefix,
+      FLEET_SITES_FILE: sitesFile,
+      FLEET_SECRET_KEY: randomBytes(32).toString('hex'),
+      FLEET_ACK_MQTT_URL: MOSQUITTO_URL,
+      FLEET_TOPIC_CREDENTIALS: topics.credentials,
+      FLEET_TOPIC_ACK: topics.ack,
+      AWS_ENDPOINT_URL_SSM: emulatorUrl,
+      AWS_ENDPOINT_URL_IOT: emulatorUrl,
+      AWS_ENDPOINT_URL_IOT_DATA_PLANE: emulatorUrl,
+      AWS_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DEFAULT_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      LOG_LEVEL: options.logLevel ?? 'info',
+      ...options.env,
+    };
+    const observer = await CredentialsObserver.start(MOSQUITTO_URL, topics.credentials);
+    const cluster = new FleetCluster(dir, redisServer, emulator, emulatorUrl, env, new Keys(keyPrefix), topics, observer);
+    try {
+      // in parallel: each process spends its first seconds compiling through tsx
+      await Promise.all(options.groups.map((group) => cluster.addServe(group)));
+      if (options.simulator ?? true) {
+        cluster.simulator = new DeviceSimulatorProcess({ mqttUrl: MOSQUITTO_URL, emulatorUrl, sites: options.sites.map((s) => s.id), topics });
+        await cluster.simulator.start();
+      }
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  /** Starts one more `serve --roles …` process (its API, if any, on a free port). */
+  async addServe(roles: readonly Role[]): Promise<FleetProcess> {
+    const args = ['serve', '--roles', roles.join(',')];
+    if (roles.includes('api')) {
+      const port = await freePort();
+      args.push('--port', String(port));
+      this.apiUrl = `http://127.0.0.1:${port}`;
+    }
+    const name = `${roles.join('+')}#${this.processes.filter((p) => p.options.args[2] === roles.join(',')).length + 1}`;
+    const proc = new FleetProcess({ name, args, env: this.env, logFile: join(this.dir, 'logs', `${name.replace(/[^a-z0-9+#-]/gi, '_')}.log`), readyWhen: /fleet-enroll serve: roles/ });
+    this.processes.push(proc);
+    await proc.start();
+    return proc;
+  }
+
+  get redisUrl(): string {
+    return this.redisServer.url;
+  }
+
+  /** a command connection to the private Redis (reconnects by itself across restarts) */
+  get redis(): Redis {
+    this.commandRedis ??= new Redis(this.redisServer.url, { maxRetriesPerRequest: null });
+    return this.commandRedis;
+  }
+
+  get simulatorCounters(): DeviceSimulatorProcess['counters'] | undefined {
+    return this.simulator?.counters;
+  }
+
+  async emulatorState(): Promise<EmulatorState> {
+    const res = await fetch(`${this.emulatorUrl}/emulator/state`);
+    if (res.status !== 200) throw new Error(`GET /emulator/state answered ${res.status}`);
+    return (await res.json()) as EmulatorState;
+  }
+
+  async setFaults(faults: FaultConfig): Promise<void> {
+    const res = await fetch(`${this.emulatorUrl}/emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+    if (res.status >= 300) throw new Error(`PUT /emulator/faults answered ${res.status}: ${await res.text()}`);
+  }
+
+  /** state of each device (null: no record), read straight from Redis in pipelines */
+  async deviceStates(deviceIds: readonly string[]): Promise<Map<string, { state: DeviceState | null; error: string | null }>> {
+    const out = new Map<string, { state: DeviceState | null; error: string | null }>();
+    for (let i = 0; i < deviceIds.length; i += 2_000) {
+      const chunk = deviceIds.slice(i, i + 2_000);
+      const pipeline = this.redis.pipeline();
+      for (const id of chunk) pipeline.hmget(this.keys.device(id), 'st', 'err');
+      const results = (await pipeline.exec()) ?? [];
+      chunk.forEach((id, n) => {
+        const [st, err] = (results[n]?.[1] as (string | null)[] | undefined) ?? [null, null];
+        out.set(id, { state: (st as DeviceState | null) ?? null, error: err ?? null });
+      });
+    }
+    return out;
+  }
+
+  /** Every key and value under the run's prefix, as text. */
+  async redisDump(): Promise<string> {
+    const out: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.everything, 'COUNT', 2_000);
+      cursor = next;
+      for (const key of keys) {
+        out.push(key);
+        const type = await this.redis.type(key);
+        if (type === 'string') out.push((await this.redis.get(key)) ?? '');
+        else if (type === 'hash') out.push(JSON.stringify(await this.redis.hgetall(key)));
+        else if (type === 'list') out.push(JSON.stringify(await this.redis.lrange(key, 0, -1)));
+        else if (type === 'set') out.push(JSON.stringify(await this.redis.smembers(key)));
+        else if (type === 'zset') out.push(JSON.stringify(await this.redis.zrange(key, '0', '-1', 'WITHSCORES')));
+        else if (type === 'stream') out.push(JSON.stringify(await this.redis.xrange(key, '-', '+')));
+      }
+    } while (cursor !== '0');
+    return out.join('\n');
+  }
+
+  /** every process's log, and Redis's append-only file (all writes ever made, not only what is left) */
+  persistedText(): { file: string; text: string }[] {
+    const files: { file: string; text: string }[] = [];
+    for (const f of readdirSync(join(this.dir, 'logs'))) files.push({ file: `logs/${f}`, text: readFileSync(join(this.dir, 'logs', f), 'utf8') });
+    const walk = (rel: string): void => {
+      for (const entry of readdirSync(join(this.dir, rel), { withFileTypes: true })) {
+        const path = join(rel, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.aof/.test(entry.name)) files.push({ file: path, text: readFileSync(join(this.dir, path), 'latin1') });
+      }
+    };
+    walk('redis');
+    return files;
+  }
+
+  /** Stops everything; the run directory (logs, AOF) is removed unless `keepFiles`. */
+  async stop(keepFiles = false): Promise<void> {
+    for (const p of this.processes) await p.stop(15_000).catch(() => undefined);
+    await this.simulator?.stop().catch(() => undefined);
+    await this.observer.close().catch(() => undefined);
+    await this.emulator.stop().catch(() => undefined);
+    this.commandRedis?.disconnect();
+    await this.redisServer.stop().catch(() => undefined);
+    for (const p of [...this.processes, this.emulator]) await p.closeLog();
+    if (!keepFiles) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
