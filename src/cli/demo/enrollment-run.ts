@@ -10,10 +10,11 @@ import { createLogger } from '../../adapters/logger.js';
 import { Metrics } from '../../adapters/metrics.js';
 import { loadConfig, type Config } from '../../config.js';
 import { minimumActivations } from '../../domain/batching.js';
-import { DeviceSimulator } from '../../device/simulator/index.js';
-import { startEmulator, type FaultConfig, type RunningEmulator } from '../../emulator/index.js';
+import { DeviceSimulator, DeviceSimulatorProcess } from '../../device/simulator/index.js';
+import type { FaultConfig } from '../../emulator/index.js';
 import { Keys } from '../../queues/keys.js';
 import { provideDemoRedis, type DemoRedis } from './demo-redis.js';
+import { startEmulatorLink, type EmulatorLink } from './emulator-link.js';
 import { demoSites, sitesConfig, type DemoSite } from './demo-sites.js';
 import { deviceIdFor, runFactoryLine } from './factory-line.js';
 import { percentiles, type Percentiles } from './percentiles.js';
@@ -45,12 +46,17 @@ export interface EnrollmentRunOptions {
   /** emulator faults (replaces the chaos set) and TPS caps */
   readonly faults?: FaultConfig;
   readonly createActivationPerSecond?: number;
+  /** run the emulator / the simulated devices in child processes of their own (the orchestrator's process then holds only it and the lines) */
+  readonly emulatorProcess?: boolean;
+  readonly simulatorProcess?: boolean;
+  /** registrations in flight at once in the simulator (default 64) */
+  readonly simulatorConcurrency?: number;
   readonly logDestination: pino.DestinationStream;
   readonly logLevel?: string;
   readonly timeoutMs?: number;
   readonly onProgress?: (progress: RunProgress) => void;
   /** called once the pipeline runs, e.g. to sample memory */
-  readonly onRunning?: (run: { readonly config: Config; readonly redisUrl: string }) => void;
+  readonly onRunning?: (run: { readonly config: Config; readonly redisUrl: string; readonly emulatorPid: number }) => void;
 }
 
 export interface RunProgress {
@@ -84,6 +90,8 @@ export interface RunSummary {
     retainedMessagesLeft: number;
     awsCalls: Record<string, number>;
     timedOut: boolean;
+    /** peak resident memory of this process (the orchestrator, the lines, and whatever is not in a child), sampled with progress */
+    peakRssBytes: number;
   };
 }
 
@@ -92,7 +100,7 @@ export async function runEnrollment(options: EnrollmentRunOptions): Promise<RunS
   const cleanups: (() => Promise<unknown>)[] = [() => redis.close()];
   try {
     const faults = options.faults ?? (options.chaos ? CHAOS_FAULTS : {});
-    const emulator = await startEmulator({ nodeQuota: 'unlimited', faults });
+    const emulator = await startEmulatorLink({ faults, child: options.emulatorProcess ?? false });
     cleanups.unshift(() => emulator.close());
     // the orchestrator finds its AWS endpoints and credentials where the SDK looks: the environment
     Object.assign(process.env, emulator.env);
@@ -131,11 +139,12 @@ class EnrollmentRun {
   private readonly metrics = new Metrics();
   private workers: App | undefined;
   private workerRestarts = 0;
+  private peakRss = 0;
 
   constructor(
     private readonly options: EnrollmentRunOptions,
     private readonly config: Config,
-    private readonly emulator: RunningEmulator,
+    private readonly emulator: EmulatorLink,
     private readonly redis: DemoRedis,
     private readonly sites: readonly DemoSite[],
     private readonly cleanups: (() => Promise<unknown>)[],
@@ -145,7 +154,14 @@ class EnrollmentRun {
 
   async run(): Promise<RunSummary> {
     const { config, emulator, sites } = this;
-    const simulator = new DeviceSimulator({ mqttUrl: emulator.mqttUrl, emulatorUrl: emulator.url, sites: sites.map((s) => s.site.id), topics: config.topics });
+    const simulatorOptions = {
+      mqttUrl: emulator.mqttUrl,
+      emulatorUrl: emulator.url,
+      sites: sites.map((s) => s.site.id),
+      topics: config.topics,
+      ...(this.options.simulatorConcurrency ? { concurrency: this.options.simulatorConcurrency } : {}),
+    };
+    const simulator = this.options.simulatorProcess ? new DeviceSimulatorProcess(simulatorOptions) : new DeviceSimulator(simulatorOptions);
     await simulator.start();
     this.cleanups.unshift(() => simulator.stop());
     const api = await createApp(config, { roles: ['api'], logger: this.logger, metrics: this.metrics, listen: { host: '127.0.0.1', port: 0 } });
@@ -153,7 +169,7 @@ class EnrollmentRun {
     this.cleanups.unshift(() => api.stop());
     await this.startWorkers();
     this.cleanups.unshift(() => this.workers?.stop() ?? Promise.resolve());
-    this.options.onRunning?.({ config, redisUrl: this.redis.url });
+    this.options.onRunning?.({ config, redisUrl: this.redis.url, emulatorPid: emulator.pid });
 
     const started = Date.now();
     const stopLines = new AbortController();
@@ -180,6 +196,7 @@ class EnrollmentRun {
     let timedOut = false;
     for (;;) {
       progress = await this.progress(accepted);
+      this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss());
       this.options.onProgress?.(progress);
       if (progress.registered + progress.failed >= total) break;
       if (Date.now() > deadline) {
@@ -194,7 +211,9 @@ class EnrollmentRun {
     await lines.catch(() => undefined);
     // the last reconcile passes delete spent activations and clear retained messages
     const tidyUntil = Date.now() + 15_000;
-    while ((emulator.state.activations.live > 0 || emulator.state.retainedMessages > 0) && Date.now() < tidyUntil && !timedOut) {
+    for (;;) {
+      const state = await emulator.state();
+      if ((state.activations.live === 0 && state.retainedMessages === 0) || Date.now() >= tidyUntil || timedOut) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     return this.summary(progress, durationMs, timedOut);
@@ -231,7 +250,7 @@ class EnrollmentRun {
   }
 
   private async summary(progress: RunProgress, durationMs: number, timedOut: boolean): Promise<RunSummary> {
-    const state = this.emulator.state;
+    const state = await this.emulator.state();
     const ops = state.operations;
     const sum = (pick: (c: { throttled: number; failed: number; dropped: number }) => number): number =>
       Object.values(ops).reduce((n, c) => n + pick(c), 0);
@@ -258,6 +277,7 @@ class EnrollmentRun {
         retainedMessagesLeft: state.retainedMessages,
         awsCalls: Object.fromEntries(Object.entries(ops).map(([op, c]) => [op, c.calls])),
         timedOut,
+        peakRssBytes: this.peakRss,
       },
     };
   }

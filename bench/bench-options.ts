@@ -1,0 +1,102 @@
+/** `npm run bench -- [flags]`: which scenarios, how big. Bad flags give one clear line (BenchUsageError). */
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = ['ingest', 'e2e', 'latency', 'baselines'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  readonly scenarios: readonly Scenario[];
+  /** e2e: devices and sites */
+  readonly devices: number;
+  readonly sites: number;
+  /** ingest: events in total, per request, and concurrent API clients */
+  readonly events: number;
+  readonly requestEvents: number;
+  readonly clients: number;
+  /** latency: steady rate, devices, sites */
+  readonly rate: number;
+  readonly latencyDevices: number;
+  readonly latencySites: number;
+  /** naive baseline: devices, and the emulator's CreateActivation TPS cap (fleet-enroll gets the same) */
+  readonly naiveDevices: number;
+  readonly tps: number;
+  /** the configured Redis instead of a private redis-server for the run */
+  readonly redisUrl: string | undefined;
+  /** orchestrator log (warn and above) */
+  readonly logFile: string;
+}
+
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+export const USAGE = `usage: npm run bench -- [--scenario ingest|e2e|latency|baselines|all] [--devices N] [--sites M] [options]
+
+  --scenario S        one scenario or all (default all)
+  --devices N         e2e devices (default 100000)        --sites M          e2e sites (default 100)
+  --events N          ingest events (default 500000)      --request-events N per request (default 10000)
+  --clients N         concurrent API clients (default 4)
+  --rate N            latency: devices/s (default 1000)   --latency-devices N (default 30000)
+  --latency-sites N   (default 10)
+  --naive-devices N   naive baseline devices (default 1000)
+  --tps N             emulator CreateActivation TPS cap for the naive baseline and fleet-enroll next to it (default 50)
+  --redis-url URL     use this Redis (default: a private redis-server started for the run, so INFO memory is ours alone)
+  --log FILE          orchestrator log (default /tmp/fleet-bench.log)`;
+
+function whole(flag: string, value: string | undefined, fallback: number, min = 1, max = 10_000_000): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new BenchUsageError(`--${flag}: must be a whole number ${min}–${max}, got "${value}"`);
+  return Number(value);
+}
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        scenario: { type: 'string', default: 'all' },
+        devices: { type: 'string' },
+        sites: { type: 'string' },
+        events: { type: 'string' },
+        'request-events': { type: 'string' },
+        clients: { type: 'string' },
+        rate: { type: 'string' },
+        'latency-devices': { type: 'string' },
+        'latency-sites': { type: 'string' },
+        'naive-devices': { type: 'string' },
+        tps: { type: 'string' },
+        'redis-url': { type: 'string' },
+        log: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new BenchUsageError((err as Error).message);
+  }
+  if (values.help) throw new BenchUsageError(USAGE);
+  const scenario = values.scenario!;
+  if (scenario !== 'all' && !(SCENARIOS as readonly string[]).includes(scenario)) {
+    throw new BenchUsageError(`--scenario: one of ${SCENARIOS.join(', ')}, all; got "${scenario}"`);
+  }
+  const options: BenchOptions = {
+    scenarios: scenario === 'all' ? SCENARIOS : [scenario as Scenario],
+    devices: whole('devices', values.devices, 100_000),
+    sites: whole('sites', values.sites, 100, 1, 10_000),
+    events: whole('events', values.events, 500_000),
+    requestEvents: whole('request-events', values['request-events'], 10_000, 1, 10_000),
+    clients: whole('clients', values.clients, 4, 1, 64),
+    rate: whole('rate', values.rate, 1000, 1, 100_000),
+    latencyDevices: whole('latency-devices', values['latency-devices'], 30_000),
+    latencySites: whole('latency-sites', values['latency-sites'], 10, 1, 10_000),
+    naiveDevices: whole('naive-devices', values['naive-devices'], 1000, 1, 100_000),
+    tps: whole('tps', values.tps, 50, 1, 10_000),
+    redisUrl: values['redis-url'],
+    logFile: values.log ?? '/tmp/fleet-bench.log',
+  };
+  if (options.sites > options.devices) throw new BenchUsageError(`--sites: ${options.sites} sites need at least as many devices (--devices ${options.devices})`);
+  if (options.latencySites > options.latencyDevices) throw new BenchUsageError('--latency-sites: more sites than --latency-devices');
+  return options;
+}

@@ -1,0 +1,34 @@
+/** Each scenario's figures: printed as a table and written as JSON under bench/results/<timestamp>-<scenario>.json. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderTable } from '../src/cli/table.js';
+import type { Machine } from './machine.js';
+
+export type Row = readonly [figure: string, value: string | number, note?: string];
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly rows: readonly Row[];
+  /** everything measured, for the JSON file */
+  readonly data: Record<string, unknown>;
+}
+
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+
+export function renderRows(rows: readonly Row[]): string {
+  return renderTable(
+    [{ header: 'figure' }, { header: 'value', align: 'right' }, { header: 'note' }],
+    rows.map((r) => [r[0], r[1], r[2] ?? '']),
+  );
+}
+
+export function writeResult(result: ScenarioResult, context: { machine: Machine; command: string; startedAt: Date }): string {
+  mkdirSync(RESULTS, { recursive: true });
+  const stamp = context.startedAt.toISOString().replace(/[:.]/g, '-');
+  const file = `${RESULTS}${stamp}-${result.scenario}.json`;
+  const json = { scenario: result.scenario, startedAt: context.startedAt.toISOString(), command: context.command, machine: context.machine, table: result.rows, ...result.data };
+  writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
+  return file;
+}
+
+export const perSecond = (count: number, ms: number): number => Math.round((count / Math.max(1, ms)) * 1000);

@@ -1,0 +1,55 @@
+/**
+ * `npm run bench -- [--scenario ingest|e2e|latency|baselines|all] [--devices N] [--sites M] …`
+ * Runs the scenarios on one Redis (a private redis-server by default), prints each table and writes
+ * bench/results/<timestamp>-<scenario>.json. Figures only: nothing here asserts a speed.
+ */
+import { Redis } from 'ioredis';
+import { RedisServerProcess } from '../src/adapters/redis-server-process.js';
+import { BenchUsageError, parseBenchOptions, type BenchOptions, type Scenario } from './bench-options.js';
+import { describeMachine } from './machine.js';
+import { renderRows, writeResult, type ScenarioResult } from './result-file.js';
+import { baselinesScenario } from './scenarios/baselines.js';
+import { e2eScenario, latencyScenario } from './scenarios/e2e.js';
+import { ingestScenario } from './scenarios/ingest.js';
+
+const RUNNERS: Record<Scenario, (options: BenchOptions, redisUrl: string) => Promise<ScenarioResult>> = {
+  ingest: ingestScenario,
+  e2e: e2eScenario,
+  latency: latencyScenario,
+  baselines: baselinesScenario,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(argv);
+  } catch (err) {
+    if (err instanceof BenchUsageError) {
+      process.stderr.write(`bench: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const server = options.redisUrl ? undefined : await RedisServerProcess.start();
+  const redisUrl = options.redisUrl ?? server!.url;
+  try {
+    const redis = new Redis(redisUrl);
+    const version = /^redis_version:(\S+)/m.exec(await redis.info('server'))?.[1] ?? 'unknown';
+    redis.disconnect();
+    const machine = describeMachine(version);
+    const command = `npm run bench -- ${argv.join(' ')}`.trim();
+    process.stdout.write(`machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis} (${server ? 'private' : redisUrl})\n`);
+    for (const scenario of options.scenarios) {
+      const startedAt = new Date();
+      process.stderr.write(`bench: ${scenario}…\n`);
+      const result = await RUNNERS[scenario](options, redisUrl);
+      const file = writeResult(result, { machine, command, startedAt });
+      process.stdout.write(`\n## ${scenario}\n\n${renderRows(result.rows)}\n(${file})\n`);
+    }
+    return 0;
+  } finally {
+    await server?.stop();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

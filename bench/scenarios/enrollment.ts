@@ -1,0 +1,89 @@
+/**
+ * End to end against the emulator (scenarios e2e and latency, and fleet-enroll's side of the naive
+ * baseline): runEnrollment with the emulator and the simulated devices in child processes of their own,
+ * so that this process is the orchestrator (API + every worker role) plus the factory lines, and its RSS
+ * and CPU are the orchestrator's.
+ */
+import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import { runEnrollment, type EnrollmentRunOptions, type RunSummary } from '../../src/cli/demo/enrollment-run.js';
+import { RedisMemorySampler } from '../redis-memory.js';
+
+export interface EnrollmentBenchOptions {
+  readonly devices: number;
+  readonly sites: number;
+  readonly redisUrl: string;
+  readonly logFile: string;
+  readonly ratePerSecond?: number;
+  readonly chunk?: number;
+  readonly batchWindowMs?: number;
+  /** emulator TPS cap on CreateActivation, and fleet-enroll's own limiter set to the same */
+  readonly createActivationTps?: number;
+  readonly label: string;
+}
+
+export interface EnrollmentBench {
+  readonly summary: RunSummary;
+  /** AWS calls the orchestrator made (the devices' own registrations excluded), per device */
+  readonly awsCallsPerDevice: number;
+  readonly orchestratorCalls: Record<string, number>;
+  readonly redis: { readonly baselineBytes: number; readonly peakUsedBytes: number; readonly atPeakInFlight: RedisMemorySampler['atPeak'] };
+  /** CPU seconds of this process (orchestrator + lines) over the run, and the cores that makes on average */
+  readonly orchestratorCpuSeconds: number;
+  readonly orchestratorCores: number;
+}
+
+/** the device's own call (standing in for `amazon-ssm-agent -register`) is not the orchestrator's */
+const DEVICE_OPERATIONS = new Set(['ssm.RegisterManagedInstance']);
+
+export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promise<EnrollmentBench> {
+  const redis = new Redis(options.redisUrl);
+  const sampler = await RedisMemorySampler.start(redis);
+  const log = pino.destination({ dest: options.logFile, sync: false, mkdir: true });
+  const cpuBefore = process.cpuUsage();
+  const started = Date.now();
+  let lastPrint = 0;
+  const run: EnrollmentRunOptions = {
+    devices: options.devices,
+    sites: options.sites,
+    redisUrl: options.redisUrl,
+    logDestination: log,
+    logLevel: 'warn',
+    emulatorProcess: true,
+    simulatorProcess: true,
+    simulatorConcurrency: 128,
+    ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
+    ...(options.chunk ? { chunk: options.chunk } : {}),
+    ...(options.batchWindowMs ? { batchWindowMs: options.batchWindowMs } : {}),
+    ...(options.createActivationTps
+      ? { createActivationPerSecond: options.createActivationTps, faults: { 'ssm.CreateActivation': { tps: options.createActivationTps } } }
+      : {}),
+    timeoutMs: Math.max(600_000, options.devices * 5),
+    onProgress: (p) => {
+      sampler.sample(p.accepted - p.registered - p.failed);
+      if (Date.now() - lastPrint >= 10_000) {
+        lastPrint = Date.now();
+        const s = Math.round((Date.now() - started) / 1000);
+        process.stderr.write(`  [${options.label} ${s}s] accepted ${p.accepted} activated ${p.activated} delivered ${p.delivered} registered ${p.registered} failed ${p.failed}\n`);
+      }
+    },
+  };
+  try {
+    const summary = await runEnrollment(run);
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const orchestratorCalls = Object.fromEntries(Object.entries(summary.details.awsCalls).filter(([op]) => !DEVICE_OPERATIONS.has(op)));
+    const calls = Object.values(orchestratorCalls).reduce((a, b) => a + b, 0);
+    return {
+      summary,
+      awsCallsPerDevice: Math.round((calls / summary.devices) * 100) / 100,
+      orchestratorCalls,
+      redis: { baselineBytes: sampler.baselineBytes, peakUsedBytes: sampler.peakUsedBytes, atPeakInFlight: sampler.atPeak },
+      orchestratorCpuSeconds: Math.round(cpuSeconds * 10) / 10,
+      orchestratorCores: Math.round((cpuSeconds / ((Date.now() - started) / 1000)) * 100) / 100,
+    };
+  } finally {
+    log.flushSync();
+    redis.disconnect();
+  }
+}
