@@ -78,6 +78,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // commands (stores, scripts) and BullMQ (which needs maxRetriesPerRequest: null) get separate clients
   const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 20 });
   const bullRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  // ioredis reconnects by itself; without a listener every failed reconnect is dumped on stderr
+  let redisWarnedAt = 0;
+  const onRedisError = (err: Error): void => {
+    if (Date.now() - redisWarnedAt < 5_000) return;
+    redisWarnedAt = Date.now();
+    logger.warn({ err: err.message }, 'Redis unreachable; reconnecting');
+  };
+  redis.on('error', onRedisError);
+  bullRedis.on('error', onRedisError);
   const scripts = new RedisScripts(redis);
   const devices = new DeviceStore(redis, keys, scripts);
   const batches = new BatchStore(redis, keys, scripts);

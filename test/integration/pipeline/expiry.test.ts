@@ -10,7 +10,8 @@ import { retainedLeft } from './support/credentials-observer.js';
 import { PipelineHarness } from './support/pipeline-harness.js';
 import { MOSQUITTO_URL } from './support/test-config.js';
 
-const TTL_MS = 1_500;
+// long enough that the test's own registration beats the expiry on a loaded 2-core machine
+const TTL_MS = 4_000;
 
 describe('pipeline: activation expiry', () => {
   let h: PipelineHarness;

@@ -42,7 +42,8 @@ describe('pipeline: 2,500 devices across 3 sites', () => {
     const ids = SITES.map((s) => s.id);
     // Redis mid-run, while batches hold their sealed codes and jobs are queued: searched for codes below
     await h.waitFor(() => h.observer.received.length > 0, 30_000, () => 'no credentials yet');
-    const midRun = await h.redisDump();
+    // batches first: a busy machine may finish a batch (and delete its sealed code) while the whole dump runs
+    const midRun = (await h.redisDump(h.keys.batch('*'))) + (await h.redisDump());
     await h.waitFor(() => h.allSettled(ids, TOTAL), 90_000, () => h.describeCounts(ids));
     await h.waitFor(() => h.emulator.state.activations.live === 0, 10_000, () => `live activations: ${h.emulator.state.activations.live}`);
 

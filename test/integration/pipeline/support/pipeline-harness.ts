@@ -146,12 +146,12 @@ export class PipelineHarness {
     return parts.join(' | ');
   }
 
-  /** Every key and value under the run's prefix, as text (strings, hashes, lists, sets, zsets, streams). */
-  async redisDump(): Promise<string> {
+  /** Every key and value under the run's prefix (or matching `pattern`), as text (strings, hashes, lists, sets, zsets, streams). */
+  async redisDump(pattern = this.keys.everything): Promise<string> {
     const out: string[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.everything, 'COUNT', '1000');
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', '1000');
       cursor = next;
       for (const key of keys) {
         out.push(key);
