@@ -5,15 +5,18 @@ import { createLogger } from '../../adapters/logger.js';
 import { loadConfig } from '../../config.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 
-const usage = `usage: fleet-enroll serve [--host H] [--port P] [--roles ${ROLES.join(',')}]
+const usage = `usage: fleet-enroll serve [--host H] [--port P] [--roles ${ROLES.join(',')}] [--grace-ms N]
 
 Runs the orchestrator against Redis (REDIS_URL) and AWS (the SDK's credential chain and endpoints).
   --host H      API listen host (default 127.0.0.1; without API tokens only a loopback host is allowed)
   --port P      API listen port (default 8080)
   --roles LIST  comma-separated subset of: ${ROLES.join(', ')} (default: all). Any subset can run in
                 separate processes on many machines against one Redis.
+  --grace-ms N  on SIGINT / SIGTERM: stop taking work, let running jobs finish and close connections
+                within N ms (default 30000); past it, or on a second signal, exit 1 at once (jobs still
+                running are then taken over by another process once their lock expires).
 Configuration: FLEET_SITES_FILE (required), FLEET_SECRET_KEY (required), FLEET_API_TOKENS_FILE,
-FLEET_ACK_MQTT_URL, LOG_LEVEL. Stops gracefully on SIGINT / SIGTERM (running jobs finish first).`;
+FLEET_ACK_MQTT_URL, LOG_LEVEL.`;
 
 export function parseRoles(text: string): Role[] {
   const roles = text
@@ -33,6 +36,13 @@ function parsePort(text: string | undefined): number | undefined {
   return port;
 }
 
+function parseGrace(text: string | undefined): number {
+  if (text === undefined) return 30_000;
+  const ms = Number(text);
+  if (!/^\d{1,7}$/.test(text) || ms < 1) throw new UsageError(`--grace-ms: must be a whole number of milliseconds ≥ 1 (got "${text}")`);
+  return ms;
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'the orchestrator: API + enrollment workers (all roles or --roles)',
@@ -40,12 +50,13 @@ export const serveCommand: Command = {
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({
       args: [...argv],
-      options: { host: { type: 'string' }, port: { type: 'string' }, roles: { type: 'string' } },
+      options: { host: { type: 'string' }, port: { type: 'string' }, roles: { type: 'string' }, 'grace-ms': { type: 'string' } },
       strict: true,
       allowPositionals: false,
     });
     const roles = values.roles === undefined ? [...ROLES] : parseRoles(values.roles);
     const port = parsePort(values.port);
+    const graceMs = parseGrace(values['grace-ms']);
     const config = loadConfig({ requireSites: true });
     const logger = createLogger(config.logLevel);
     const app = await createApp(config, {
@@ -70,7 +81,20 @@ export const serveCommand: Command = {
       process.on('SIGINT', done);
       process.on('SIGTERM', done);
     });
-    await app.stop();
+    // a stop that cannot finish in time (a job stuck on a call) must not keep the process from exiting
+    let timer: NodeJS.Timeout | undefined;
+    const cutShort = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`grace period of ${graceMs} ms over`), graceMs);
+      process.once('SIGINT', () => resolve('second signal'));
+      process.once('SIGTERM', () => resolve('second signal'));
+    });
+    const outcome = await Promise.race([app.stop().then(() => 'stopped'), cutShort]);
+    clearTimeout(timer);
+    if (outcome !== 'stopped') {
+      logger.warn({ graceMs }, `stop cut short (${outcome}): running jobs are taken over by another process once their lock expires`);
+      io.stderr.write(`fleet-enroll serve: stop cut short (${outcome})\n`);
+      return 1;
+    }
     return 0;
   },
 };
