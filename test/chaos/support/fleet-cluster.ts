@@ -131,8 +131,8 @@ export class FleetCluster {
   }
 
   /** Starts one more `serve --roles …` process (its API, if any, on a free port). */
-  async addServe(roles: readonly Role[]): Promise<FleetProcess> {
-    const args = ['serve', '--roles', roles.join(',')];
+  async addServe(roles: readonly Role[], extraArgs: readonly string[] = []): Promise<FleetProcess> {
+    const args = ['serve', '--roles', roles.join(','), ...extraArgs];
     if (roles.includes('api')) {
       const port = await freePort();
       args.push('--port', String(port));
