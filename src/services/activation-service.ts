@@ -3,8 +3,8 @@
  * concurrent workers:
  *  - a lease per batch, so a stalled job's twin does not run the same attempt;
  *  - node quota per Region reserved first (no room → `blocked: quota`; reconcile re-drives it);
- *  - the attempt is recorded before the call; from the second attempt on, the activations a lost answer
- *    may have left (found by DefaultInstanceName) are deleted first — a batch never has two live ones;
+ *  - the attempt is recorded before the call, and before every call the activations a lost answer may have
+ *    left (found by DefaultInstanceName) are deleted — a batch never has two live ones;
  *  - throttling delays without using an attempt; other retryable errors back off (full jitter) up to
  *    `retry.maxAttempts`; a permanent error or the last attempt fails the batch with the AWS message.
  */
@@ -82,10 +82,10 @@ export class ActivationService {
       }
       attempt = await batches.beginAttempt(batchId, this.now());
       if (attempt === 0) return { kind: 'skipped', why: 'batch moved on' };
-      if (attempt > 1) {
-        this.deps.metrics.activationRetries.inc();
-        await this.deleteOrphans(batch.region, batchId);
-      }
+      if (attempt > 1) this.deps.metrics.activationRetries.inc();
+      // also before the first recorded attempt: Redis restarted from its AOF (everysec) can have lost the
+      // record of an earlier one whose activation exists; one DescribeActivations per batch buys certainty
+      await this.deleteOrphans(batch.region, batchId);
       const request = buildCreateActivationRequest({ batchId, siteId: site.id, size: batch.size, site, now: new Date(this.now()) });
       const created = await this.deps.ssm.create(batch.region, request);
       const sealedCode = this.deps.cipher.seal(created.activationCode, batchId);
