@@ -8,6 +8,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/setup/node-warnings.ts'],
           // projects with different maxWorkers must run as separate groups: unit first, then integration
           sequence: { groupOrder: 0 },
         },
@@ -17,6 +18,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/setup/node-warnings.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // 2 cores: a few files at once, each with its own Redis prefix and topic root
@@ -29,6 +31,7 @@ export default defineConfig({
           name: 'chaos',
           include: ['test/chaos/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/setup/node-warnings.ts'],
           testTimeout: 1_800_000,
           hookTimeout: 120_000,
           fileParallelism: false,
