@@ -21,6 +21,8 @@ export class AwsClients {
   private iotClient: IoTClient | undefined;
   private readonly requestHandler;
 
+  // cacheMiddleware: the SDK resolves a command's middleware stack once per command class instead of on every
+  // send (profiled: ~7% of the orchestrator's CPU at three calls per device); we add no per-command middleware
   constructor(private readonly options: AwsClientOptions) {
     const maxSockets = options.maxSockets ?? 256;
     this.requestHandler = {
@@ -35,14 +37,14 @@ export class AwsClients {
     let client = this.ssmByRegion.get(region);
     if (!client) {
       // the SDK's retries would hide throttling from our own policy (and double-count calls): ours only
-      client = new SSMClient({ region, maxAttempts: 1, requestHandler: this.requestHandler });
+      client = new SSMClient({ region, maxAttempts: 1, requestHandler: this.requestHandler, cacheMiddleware: true });
       this.ssmByRegion.set(region, client);
     }
     return client;
   }
 
   iot(): IoTClient {
-    this.iotClient ??= new IoTClient({ region: this.options.defaultRegion, maxAttempts: 3, requestHandler: this.requestHandler });
+    this.iotClient ??= new IoTClient({ region: this.options.defaultRegion, maxAttempts: 3, requestHandler: this.requestHandler, cacheMiddleware: true });
     return this.iotClient;
   }
 
@@ -52,6 +54,7 @@ export class AwsClients {
       region: this.options.defaultRegion,
       maxAttempts: 3,
       requestHandler: this.requestHandler,
+      cacheMiddleware: true,
       ...(endpoint ? { endpoint } : {}),
     });
   }
