@@ -3,7 +3,7 @@
  * Routes call ApiServices only. Token-checked routes live in their own scope behind the auth hook, so a
  * route added there is protected by default; /healthz, /readyz, /metrics and /docs are public.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type pino from 'pino';
@@ -48,8 +48,11 @@ Errors are \`{"error":{"code","message","issues"?}}\`; \`issues\` names each fie
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { config, metrics, logger } = deps;
   const services = withDeadlines(deps.services, deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS);
+  const handleError = errorHandler(config.api.bodyLimitBytes);
   const app = Fastify({
     loggerInstance: logger,
+    // errors Fastify raises before routing (bad URL encoding, over-long path parameter) get our shape too
+    frameworkErrors: (err, request, reply) => handleError(err, request as FastifyRequest, reply as FastifyReply),
     bodyLimit: config.api.bodyLimitBytes,
     // report every field at fault, never coerce or silently drop fields
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false } },
@@ -57,7 +60,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   app.decorateRequest('principal', null);
-  app.setErrorHandler(errorHandler(config.api.bodyLimitBytes));
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     const err = new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
     return reply.status(404).send(errorBody(err));
