@@ -135,7 +135,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         ssm,
         cipher,
         jobs,
-        lease: (name) => lease(name),
+        // a SIGKILLed worker's batch waits this long; an attempt outliving it is fenced by its attempt number
+        lease: (name) => lease(name, 30_000),
         retry: config.retry,
         metrics,
         logger,

@@ -10,6 +10,8 @@ export interface ActivatedInput {
   readonly sealedCode: string;
   readonly expiresAt: number;
   readonly nonce: string;
+  /** the attempt this activation came from: recorded only if it is still the batch's latest */
+  readonly attempt: number;
 }
 
 export interface ExpireInput {
@@ -56,7 +58,7 @@ export class BatchStore {
 
   /** Devices activated, or -1 when the batch was no longer `creating`. */
   async activated(batchId: string, input: ActivatedInput, now: number): Promise<number> {
-    const args = [this.keys.root, batchId, input.activationId, input.sealedCode, input.expiresAt, now, input.nonce];
+    const args = [this.keys.root, batchId, input.activationId, input.sealedCode, input.expiresAt, now, input.nonce, input.attempt];
     return (await this.scripts.run('fleetActivated', this.keys.batch(batchId), args)) as number;
   }
 

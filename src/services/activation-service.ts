@@ -91,11 +91,11 @@ export class ActivationService {
       const sealedCode = this.deps.cipher.seal(created.activationCode, batchId);
       const devices = await batches.activated(
         batchId,
-        { activationId: created.activationId, sealedCode, expiresAt: request.ExpirationDate.getTime(), nonce: newDeliveryNonce() },
+        { activationId: created.activationId, sealedCode, expiresAt: request.ExpirationDate.getTime(), nonce: newDeliveryNonce(), attempt },
         this.now(),
       );
       if (devices < 0) {
-        // the batch was failed or re-driven while we called: this activation would be a second one
+        // the batch was failed, re-driven or attempted again while we called: this activation would be a second one
         await this.deps.ssm.delete(batch.region, created.activationId);
         return { kind: 'skipped', why: 'batch changed during the call; activation deleted' };
       }

@@ -3,12 +3,15 @@ import { PRELUDE } from './prelude.js';
 /**
  * CreateActivation answered: the batch becomes `active` with its activation, each of its devices
  * `activated` with its delivery id `<batchId>.<index>.<nonce>`. KEYS[1] = batch hash.
- * ARGV: root, batchId, activationId, encrypted code, expiry ms, now, nonce.
- * Returns the number of devices activated, or -1 when the batch was not `creating` (nothing changed).
+ * ARGV: root, batchId, activationId, encrypted code, expiry ms, now, nonce, attempt.
+ * Returns the number of devices activated, or -1 when the batch was not `creating` or a later attempt has
+ * begun since this one (a worker whose lease ran out mid-call): nothing changed, the caller deletes its
+ * activation.
  */
 export const ACTIVATED_LUA = PRELUDE + `
 local b, aid, code, exp, now, nonce = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
-if redis.call('HGET', KEYS[1], 'st') ~= 'creating' then return -1 end
+local st, att = unpack(redis.call('HMGET', KEYS[1], 'st', 'att'))
+if st ~= 'creating' or tonumber(att or '0') ~= tonumber(ARGV[8]) then return -1 end
 redis.call('HSET', KEYS[1], 'aid', aid, 'code', code, 'exp', exp, 'nonce', nonce, 'tAct', now)
 redis.call('HDEL', KEYS[1], 'err', 'why')
 batchState(b, 'active', now)

@@ -27,7 +27,7 @@ describe('pipeline: an attempt whose record was lost', () => {
     await h.enroll(events);
     let batchId: string | undefined;
     await h.waitFor(
-      async () => (batchId = (await h.redis.zrange(h.keys.batchesIn('open'), 0, -1))[0]) !== undefined,
+      async () => (batchId = (await h.redis.zrange(h.keys.batchesIn('open'), '0', '-1'))[0]) !== undefined,
       10_000,
       () => 'no batch cut',
     );

@@ -82,8 +82,12 @@ describe('Redis stores and Lua scripts', () => {
     await devices.intake('job-ack', events('s3', 2), () => POLICY, t);
     await cut('s3', 'b-s3-1', t + POLICY.batchWindowMs);
     expect(await batches.beginAttempt('b-s3-1', t)).toBe(1);
+    expect(await batches.beginAttempt('b-s3-1', t)).toBe(2);
     const aid = '11111111-2222-3333-4444-555555555555';
-    expect(await batches.activated('b-s3-1', { activationId: aid, sealedCode: 'sealed', expiresAt: t + 60_000, nonce: 'n1' }, t)).toBe(2);
+    // an attempt overtaken by a later one (its worker's lease ran out mid-call) records nothing
+    const stale = { activationId: '22222222-2222-3333-4444-555555555555', sealedCode: 'sealed', expiresAt: t + 60_000, nonce: 'n0', attempt: 1 };
+    expect(await batches.activated('b-s3-1', stale, t)).toBe(-1);
+    expect(await batches.activated('b-s3-1', { activationId: aid, sealedCode: 'sealed', expiresAt: t + 60_000, nonce: 'n1', attempt: 2 }, t)).toBe(2);
     const d0 = (await devices.get('s3-SN-0000000'))!;
     expect(d0).toMatchObject({ state: 'activated', activationId: aid, deliveryId: 'b-s3-1.0.n1' });
     const ack = { batchId: 'b-s3-1', index: 0, deliveryId: 'b-s3-1.0.n1', activationId: aid, status: 'registered' as const, managedNodeId: 'mi-0123456789abcdef0', topic: undefined, error: '' };
@@ -108,7 +112,7 @@ describe('Redis stores and Lua scripts', () => {
     await devices.intake('job-mem', events('s4', n), () => POLICY, t);
     await cut('s4', 'b-s4-1', t);
     await batches.beginAttempt('b-s4-1', t);
-    await batches.activated('b-s4-1', { activationId: '11111111-2222-3333-4444-555555555555', sealedCode: 'x'.repeat(120), expiresAt: t + 1, nonce: 'abcd1234' }, t);
+    await batches.activated('b-s4-1', { activationId: '11111111-2222-3333-4444-555555555555', sealedCode: 'x'.repeat(120), expiresAt: t + 1, nonce: 'abcd1234', attempt: 1 }, t);
     const ids = await batches.deviceIds('b-s4-1');
     await devices.markDelivered('b-s4-1', ids, t);
     let bytes = 0;
