@@ -100,10 +100,18 @@ export function validateSitesFile(input: unknown, options: SitesFileOptions = {}
       }
       // a field already refused in `defaults` is not reported again as missing from every site
       const refusedDefaults = isJsonObject(input.defaults) ? input.defaults : {};
-      const site = merge(id, defaults, own, options.fallbackRegion, path, (at, message) => {
-        const field = at.slice(path.length + 1);
-        if (!(field in refusedDefaults)) add(at, message);
-      });
+      const site = merge(
+        id,
+        defaults,
+        own,
+        options.fallbackRegion,
+        path,
+        (at, message) => {
+          const field = at.slice(path.length + 1);
+          if (!(field in refusedDefaults)) add(at, message);
+        },
+        new Set(Object.keys(raw)),
+      );
       if (site && !sites.has(site.id)) sites.set(site.id, site);
     });
   }
@@ -121,11 +129,13 @@ function merge(
   fallbackRegion: string | undefined,
   path: string,
   add: Add,
+  /** fields the site names itself: one refused there is not reported missing too */
+  given: ReadonlySet<string>,
 ): Site | undefined {
   const region = own.region ?? defaults.region ?? fallbackRegion;
   const iamRole = own.iamRole ?? defaults.iamRole;
-  if (region === undefined) add(joinPath(path, 'region'), 'is required (here or in defaults)');
-  if (iamRole === undefined) add(joinPath(path, 'iamRole'), 'is required (here or in defaults)');
+  if (region === undefined && !given.has('region')) add(joinPath(path, 'region'), 'is required (here or in defaults)');
+  if (iamRole === undefined && !given.has('iamRole')) add(joinPath(path, 'iamRole'), 'is required (here or in defaults)');
   const tags = { ...defaults.tags, ...own.tags };
   // fleet:site and fleet:batch take two of the activation's tags
   if (Object.keys(tags).length > MAX_TAGS - 2) {

@@ -101,6 +101,8 @@ describe('validateSitesFile', () => {
     expect(pathsOf({ sites: [] })).toEqual(['sites']);
     expect(pathsOf({ regions: { 'eu-central-1': { nodeQuota: -1 } }, sites: [{ id: 'a', region: 'us-east-1', iamRole: 'R' }] })).toEqual(['regions["eu-central-1"].nodeQuota']);
     expect(pathsOf({ defaults: { iamRole: 'arn:aws:iam::1:role/x' }, sites: [{ id: 'a', region: 'us-east-1' }] })).toEqual(['defaults.iamRole']);
+    // a field refused in the site itself is reported once, not also as missing
+    expect(pathsOf({ sites: [{ id: 'a', region: 'mars-1', iamRole: 'arn:aws:iam::1:role/x' }] })).toEqual(['sites[0].region', 'sites[0].iamRole']);
     expect(pathsOf([])).toEqual(['']);
   });
 });
