@@ -1,5 +1,6 @@
 /** Each scenario's figures: printed as a table and written as JSON under bench/results/<timestamp>-<scenario>.json. */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { renderTable } from '../src/cli/table.js';
 import type { Machine } from './machine.js';
@@ -26,7 +27,17 @@ export function writeResult(result: ScenarioResult, context: { machine: Machine;
   mkdirSync(RESULTS, { recursive: true });
   const stamp = context.startedAt.toISOString().replace(/[:.]/g, '-');
   const file = `${RESULTS}${stamp}-${result.scenario}.json`;
-  const json = { scenario: result.scenario, startedAt: context.startedAt.toISOString(), command: context.command, machine: context.machine, table: result.rows, ...result.data };
+  // the machine may be shared: the load average says how much else ran meanwhile
+  const json = {
+    scenario: result.scenario,
+    startedAt: context.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: context.command,
+    machine: context.machine,
+    loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+    table: result.rows,
+    ...result.data,
+  };
   writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
   return file;
 }

@@ -9,10 +9,12 @@ function costRows(b: EnrollmentBench): Row[] {
   const s = b.summary;
   const peak = b.redis.atPeakInFlight;
   return [
-    ['CreateActivation calls', s.createActivationCalls, `minimum ${s.minimumActivations}; activations created ${s.activations}`],
+    ['CreateActivation calls', s.createActivationCalls, `minimum ${s.minimumActivations} (all devices within one window); activations created ${s.activations}`],
     ['AWS calls per device (orchestrator)', b.awsCallsPerDevice, Object.entries(b.orchestratorCalls).map(([op, n]) => `${op.replace(/^\w+\./, '')} ${n}`).join(', ')],
     ['Redis bytes per device in flight', peak?.bytesPerDevice ?? 'n/a', peak ? `INFO used_memory − baseline at ${peak.inFlight} in flight` : 'no sample'],
-    ['orchestrator peak RSS', `${Math.round(s.details.peakRssBytes / MB)} MB`, 'API + all worker roles + factory lines, one process'],
+    s.details.rolesProcess
+      ? ['orchestrator peak RSS', `${Math.round(s.details.peakRssBytes / MB)} + ${Math.round(s.details.rolesProcess.peakRssBytes / MB)} MB`, 'api+intake+activation+delivery (+ the factory lines) / ack+reconcile']
+      : ['orchestrator peak RSS', `${Math.round(s.details.peakRssBytes / MB)} MB`, 'API + all worker roles + factory lines, one process'],
     ['orchestrator CPU', `${b.orchestratorCores} cores`, `${b.orchestratorCpuSeconds} CPU s`],
   ];
 }
@@ -56,6 +58,7 @@ export async function latencyScenario(options: BenchOptions, redisUrl: string): 
     ['accept → credentials p95', `${c.p95} ms`],
     ['accept → credentials p99', `${c.p99} ms`, `target ≤ window + 500 = ${windowMs + 500} ms: ${c.p99 <= windowMs + 500 ? 'met' : 'MISSED'}`],
     ['accept → registered p50/p95/p99', `${r.p50}/${r.p95}/${r.p99} ms`],
+    ...Object.entries(s.details.stageLatencyMs).map(([stage, p]): Row => [`  stage → ${stage} p50/p99`, `${p.p50}/${p.p99} ms`, 'from the stage before']),
     ...costRows(b),
   ];
   return { scenario: 'latency', rows, data: { options: { devices: options.latencyDevices, sites: options.latencySites, rate: options.rate, windowMs }, ...b } };

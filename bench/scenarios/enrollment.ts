@@ -20,6 +20,10 @@ export interface EnrollmentBenchOptions {
   /** emulator TPS cap on CreateActivation, and fleet-enroll's own limiter set to the same */
   readonly createActivationTps?: number;
   readonly label: string;
+  /** ack + reconcile in a second orchestrator process (default true): the orchestrator on two cores */
+  readonly splitRoles?: boolean;
+  /** profile the roles child with --cpu-prof into this directory */
+  readonly cpuProfileDir?: string;
 }
 
 export interface EnrollmentBench {
@@ -28,7 +32,7 @@ export interface EnrollmentBench {
   readonly awsCallsPerDevice: number;
   readonly orchestratorCalls: Record<string, number>;
   readonly redis: { readonly baselineBytes: number; readonly peakUsedBytes: number; readonly atPeakInFlight: RedisMemorySampler['atPeak'] };
-  /** CPU seconds of this process (orchestrator + lines) over the run, and the cores that makes on average */
+  /** CPU seconds of the orchestrator's processes (this one, with the lines, and the ack+reconcile child) over the run, and the cores that makes on average */
   readonly orchestratorCpuSeconds: number;
   readonly orchestratorCores: number;
 }
@@ -52,6 +56,12 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
     emulatorProcess: true,
     simulatorProcess: true,
     simulatorConcurrency: 128,
+    splitRoles: options.splitRoles ?? true,
+    // the simulator registers 128 devices at a time, real devices each their own: its backlog is not lost acks
+    redeliverAfterMs: 60_000,
+    ...(options.ratePerSecond ? {} : { lineConcurrency: 32 }),
+    rolesLogFile: options.logFile,
+    ...(options.cpuProfileDir ? { rolesCpuProfileDir: options.cpuProfileDir } : {}),
     ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
     ...(options.chunk ? { chunk: options.chunk } : {}),
     ...(options.batchWindowMs ? { batchWindowMs: options.batchWindowMs } : {}),
@@ -71,7 +81,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
   try {
     const summary = await runEnrollment(run);
     const cpu = process.cpuUsage(cpuBefore);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6 + (summary.details.rolesProcess?.cpuSeconds ?? 0);
     const orchestratorCalls = Object.fromEntries(Object.entries(summary.details.awsCalls).filter(([op]) => !DEVICE_OPERATIONS.has(op)));
     const calls = Object.values(orchestratorCalls).reduce((a, b) => a + b, 0);
     return {

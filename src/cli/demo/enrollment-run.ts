@@ -3,23 +3,31 @@
  * (API in one app, the worker roles in another, so chaos can restart the workers), simulated devices and
  * factory lines. Used by `fleet-enroll demo` and by the benchmarks.
  */
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { createApp, type App, type Role } from '../../app.js';
 import { createLogger } from '../../adapters/logger.js';
 import { Metrics } from '../../adapters/metrics.js';
-import { loadConfig, type Config } from '../../config.js';
+import type { Config } from '../../config.js';
 import { minimumActivations } from '../../domain/batching.js';
 import { DeviceSimulator, DeviceSimulatorProcess } from '../../device/simulator/index.js';
 import type { FaultConfig } from '../../emulator/index.js';
 import { Keys } from '../../queues/keys.js';
 import { provideDemoRedis, type DemoRedis } from './demo-redis.js';
 import { startEmulatorLink, type EmulatorLink } from './emulator-link.js';
-import { demoSites, sitesConfig, type DemoSite } from './demo-sites.js';
+import { demoConfig, type DemoConfigInput } from './demo-config.js';
+import type { DemoSite } from './demo-sites.js';
 import { deviceIdFor, runFactoryLine } from './factory-line.js';
 import { percentiles, type Percentiles } from './percentiles.js';
+import { RolesProcess } from './roles-process.js';
 
 export const WORKER_ROLES: readonly Role[] = ['intake', 'activation', 'delivery', 'ack', 'reconcile'];
+/** device hash time fields in state order, for the per-stage latencies */
+const STAGE_FIELDS = ['tBat', 'tAct', 'tDlv', 'tAck', 'tReg'] as const;
+const STAGE_NAMES = ['batched', 'activated', 'delivered', 'acked', 'registered'] as const;
+/** with `splitRoles`: these run in a child process, the rest of WORKER_ROLES here */
+const CHILD_ROLES: readonly Role[] = ['ack', 'reconcile'];
 
 /** what `--chaos` turns on in the emulator: throttling, errors, latency and lost answers */
 export const CHAOS_FAULTS: FaultConfig = {
@@ -49,6 +57,15 @@ export interface EnrollmentRunOptions {
   /** run the emulator / the simulated devices in child processes of their own (the orchestrator's process then holds only it and the lines) */
   readonly emulatorProcess?: boolean;
   readonly simulatorProcess?: boolean;
+  /** ack and reconcile in a child process of their own, the other roles here: the orchestrator on two cores */
+  readonly splitRoles?: boolean;
+  /** with splitRoles: the child's log file, and a directory for its `--cpu-prof` profile */
+  readonly rolesLogFile?: string;
+  readonly rolesCpuProfileDir?: string;
+  /** factory lines posting at once (default: every site's line); with a rate, keep it at the default */
+  readonly lineConcurrency?: number;
+  /** credentials again to devices delivered this long without an ack (default: the orchestrator's, 20 reconcile intervals) */
+  readonly redeliverAfterMs?: number;
   /** registrations in flight at once in the simulator (default 64) */
   readonly simulatorConcurrency?: number;
   readonly logDestination: pino.DestinationStream;
@@ -92,6 +109,10 @@ export interface RunSummary {
     timedOut: boolean;
     /** peak resident memory of this process (the orchestrator, the lines, and whatever is not in a child), sampled with progress */
     peakRssBytes: number;
+    /** each stage's time from the one before (accepted → batched → … → registered), for finding where latency goes */
+    stageLatencyMs: Record<string, Percentiles>;
+    /** with splitRoles: the child's peak RSS and CPU seconds */
+    rolesProcess?: { peakRssBytes: number; cpuSeconds: number };
   };
 }
 
@@ -104,31 +125,22 @@ export async function runEnrollment(options: EnrollmentRunOptions): Promise<RunS
     cleanups.unshift(() => emulator.close());
     // the orchestrator finds its AWS endpoints and credentials where the SDK looks: the environment
     Object.assign(process.env, emulator.env);
-    const sites = demoSites({
+    const configInput: DemoConfigInput = {
+      redisUrl: redis.url,
+      keyPrefix: `demo-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+      region: emulator.env.AWS_REGION ?? 'us-east-1',
       devices: options.devices,
       sites: options.sites,
-      region: emulator.env.AWS_REGION ?? 'us-east-1',
       ...(options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {}),
       ...(options.batchWindowMs ? { batchWindowMs: options.batchWindowMs } : {}),
-    });
-    const config = loadConfig({
-      allowGeneratedSecretKey: true,
-      overrides: {
-        redisUrl: redis.url,
-        keyPrefix: `demo-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
-        awsRegion: emulator.env.AWS_REGION ?? 'us-east-1',
-        sites: sitesConfig(sites),
-        apiTokens: [],
-        ackMqttUrl: emulator.mqttUrl,
-        logLevel: options.logLevel ?? 'info',
-        api: { host: '127.0.0.1', port: 0 },
-        reconcileIntervalMs: 250,
-        // the emulator has no account-level limits unless faults set a TPS cap: the limiter should not be the bottleneck
-        rateLimits: { ssmPerSecond: 20_000, iotPublishPerSecond: 20_000, createActivationPerSecond: options.createActivationPerSecond ?? 50 },
-      },
-    });
+      ackMqttUrl: emulator.mqttUrl,
+      logLevel: options.logLevel ?? 'info',
+      createActivationPerSecond: options.createActivationPerSecond ?? 50,
+      secretKeyHex: randomBytes(32).toString('hex'),
+    };
+    const { config, sites } = demoConfig(configInput);
     cleanups.unshift(() => deleteKeys(config));
-    return await new EnrollmentRun(options, config, emulator, redis, sites, cleanups).run();
+    return await new EnrollmentRun(options, config, configInput, emulator, redis, sites, cleanups).run();
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   }
@@ -140,10 +152,12 @@ class EnrollmentRun {
   private workers: App | undefined;
   private workerRestarts = 0;
   private peakRss = 0;
+  private rolesProcess: RolesProcess | undefined;
 
   constructor(
     private readonly options: EnrollmentRunOptions,
     private readonly config: Config,
+    private readonly configInput: DemoConfigInput,
     private readonly emulator: EmulatorLink,
     private readonly redis: DemoRedis,
     private readonly sites: readonly DemoSite[],
@@ -165,19 +179,38 @@ class EnrollmentRun {
     await simulator.start();
     this.cleanups.unshift(() => simulator.stop());
     const api = await createApp(config, { roles: ['api'], logger: this.logger, metrics: this.metrics, listen: { host: '127.0.0.1', port: 0 } });
-    await api.start();
+    // stopped (and so no longer writing to Redis) before the run's keys are deleted, also when start fails
     this.cleanups.unshift(() => api.stop());
-    await this.startWorkers();
+    await api.start();
     this.cleanups.unshift(() => this.workers?.stop() ?? Promise.resolve());
+    await this.startWorkers();
+    if (this.options.splitRoles) {
+      const roles = await RolesProcess.start(
+        {
+          input: this.configInput,
+          roles: CHILD_ROLES,
+          env: emulator.env,
+          ...(this.options.rolesLogFile ? { logFile: this.options.rolesLogFile } : {}),
+          ...(this.options.redeliverAfterMs ? { redeliverAfterMs: this.options.redeliverAfterMs } : {}),
+        },
+        this.options.rolesCpuProfileDir,
+      );
+      this.rolesProcess = roles;
+      this.cleanups.unshift(() => roles.stop());
+    }
     this.options.onRunning?.({ config, redisUrl: this.redis.url, emulatorPid: emulator.pid });
 
     const started = Date.now();
     const stopLines = new AbortController();
     let accepted = 0;
     const perLineRate = this.options.ratePerSecond ? this.options.ratePerSecond / sites.length : undefined;
-    const lines = Promise.all(
-      sites.map((s) =>
-        runFactoryLine({
+    // at most `lineConcurrency` lines post at once (a pool): a thousand sites need not be a thousand requests in flight
+    let nextSite = 0;
+    const pool = Math.min(sites.length, this.options.lineConcurrency ?? sites.length);
+    const runLines = async (): Promise<void> => {
+      while (nextSite < sites.length && !stopLines.signal.aborted) {
+        const s = sites[nextSite++]!;
+        await runFactoryLine({
           apiUrl: api.url!,
           siteId: s.site.id,
           devices: s.devices,
@@ -185,9 +218,10 @@ class EnrollmentRun {
           signal: stopLines.signal,
           onAccepted: (n) => (accepted += n),
           ...(perLineRate ? { ratePerSecond: perLineRate } : {}),
-        }),
-      ),
-    );
+        });
+      }
+    };
+    const lines = Promise.all(Array.from({ length: pool }, runLines));
     lines.catch(() => stopLines.abort());
 
     const total = this.options.devices;
@@ -220,7 +254,9 @@ class EnrollmentRun {
   }
 
   private async startWorkers(): Promise<void> {
-    this.workers = await createApp(this.config, { roles: WORKER_ROLES, logger: this.logger, metrics: this.metrics });
+    const roles = this.options.splitRoles ? WORKER_ROLES.filter((r) => !CHILD_ROLES.includes(r)) : WORKER_ROLES;
+    const redeliver = this.options.redeliverAfterMs ? { redeliverAfterMs: this.options.redeliverAfterMs } : {};
+    this.workers = await createApp(this.config, { roles, logger: this.logger, metrics: this.metrics, ...redeliver });
     await this.workers.start();
   }
 
@@ -255,7 +291,8 @@ class EnrollmentRun {
     const sum = (pick: (c: { throttled: number; failed: number; dropped: number }) => number): number =>
       Object.values(ops).reduce((n, c) => n + pick(c), 0);
     const retries = (await this.metrics.activationRetries.get()).values[0]?.value ?? 0;
-    const latency = await this.latencies();
+    const { stages, ...latency } = await this.latencies();
+    const rolesUsage = await this.rolesProcess?.usage();
     return {
       devices: this.options.devices,
       sites: this.sites.length,
@@ -278,23 +315,30 @@ class EnrollmentRun {
         awsCalls: Object.fromEntries(Object.entries(ops).map(([op, c]) => [op, c.calls])),
         timedOut,
         peakRssBytes: this.peakRss,
+        stageLatencyMs: stages,
+        ...(rolesUsage ? { rolesProcess: { peakRssBytes: rolesUsage.peakRssBytes, cpuSeconds: Math.round(rolesUsage.cpuSeconds * 10) / 10 } } : {}),
       },
     };
   }
 
   /** accepted → credentials published, accepted → registered, from every device's own timestamps */
-  private async latencies(): Promise<RunSummary['latencyMs']> {
+  private async latencies(): Promise<RunSummary['latencyMs'] & { stages: RunSummary['details']['stageLatencyMs'] }> {
     const keys = new Keys(this.config.keyPrefix);
     const redis = new Redis(this.redis.url);
     const credentials: number[] = [];
     const registered: number[] = [];
+    const stageSamples: number[][] = STAGE_FIELDS.map(() => []);
     try {
       for (const s of this.sites) {
         for (let from = 0; from < s.devices; from += 5000) {
           const pipeline = redis.pipeline();
-          for (let n = from; n < Math.min(s.devices, from + 5000); n++) pipeline.hmget(keys.device(deviceIdFor(s.site.id, n)), 'tAcc', 'tDlv', 'tReg');
+          for (let n = from; n < Math.min(s.devices, from + 5000); n++) pipeline.hmget(keys.device(deviceIdFor(s.site.id, n)), 'tAcc', 'tDlv', 'tReg', ...STAGE_FIELDS);
           for (const [, fields] of (await pipeline.exec()) ?? []) {
-            const [acc, dlv, reg] = (fields as (string | null)[]).map((v) => (v === null ? NaN : Number(v)));
+            const [acc, dlv, reg, ...times] = (fields as (string | null)[]).map((v) => (v === null ? NaN : Number(v)));
+            times.forEach((t, i) => {
+              const before = i === 0 ? acc! : times[i - 1]!;
+              if (t >= before) stageSamples[i]!.push(t - before);
+            });
             if (acc! >= 0 && dlv! >= acc!) credentials.push(dlv! - acc!);
             if (acc! >= 0 && reg! >= acc!) registered.push(reg! - acc!);
           }
@@ -303,7 +347,8 @@ class EnrollmentRun {
     } finally {
       redis.disconnect();
     }
-    return { credentials: percentiles(credentials), registered: percentiles(registered) };
+    const stages = Object.fromEntries(STAGE_NAMES.map((name, i) => [name, percentiles(stageSamples[i]!)]));
+    return { credentials: percentiles(credentials), registered: percentiles(registered), stages };
   }
 }
 

@@ -1,0 +1,59 @@
+/**
+ * Entry point of a child process running some of the orchestrator's roles for a demo or benchmark run
+ * (forked by RolesProcess), so that the roles of one run can use more than one core, as `serve --roles`
+ * processes would. Answers `ready`, `usage` (RSS, CPU) and ends on `stop`.
+ */
+import { pino } from 'pino';
+import { createApp, type App, type Role } from '../../app.js';
+import { createLogger } from '../../adapters/logger.js';
+import { demoConfig, type DemoConfigInput } from './demo-config.js';
+
+export interface RolesChildStart {
+  readonly type: 'start';
+  readonly input: DemoConfigInput;
+  readonly roles: readonly Role[];
+  /** AWS endpoint and credential variables for the SDK (the emulator's) */
+  readonly env: Readonly<Record<string, string>>;
+  readonly logFile?: string;
+  readonly redeliverAfterMs?: number;
+}
+
+export type RolesChildMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'usage'; readonly rssBytes: number; readonly peakRssBytes: number; readonly cpuSeconds: number }
+  | { readonly type: 'failed'; readonly error: string };
+
+const send = (m: RolesChildMessage): void => void process.send?.(m);
+let app: App | undefined;
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 500);
+
+async function start(m: RolesChildStart): Promise<void> {
+  Object.assign(process.env, m.env);
+  const { config } = demoConfig(m.input);
+  const destination = m.logFile ? pino.destination({ dest: m.logFile, sync: false, append: true }) : pino.destination(2);
+  app = await createApp(config, {
+    roles: m.roles,
+    logger: createLogger(config.logLevel, destination),
+    ...(m.redeliverAfterMs ? { redeliverAfterMs: m.redeliverAfterMs } : {}),
+  });
+  await app.start();
+  send({ type: 'ready' });
+}
+
+process.on('message', (m: RolesChildStart | { type: 'usage' } | { type: 'stop' }) => {
+  if (m.type === 'start') void start(m).catch((err: unknown) => send({ type: 'failed', error: err instanceof Error ? err.message : String(err) }));
+  else if (m.type === 'usage') {
+    const cpu = process.cpuUsage();
+    const rss = process.memoryUsage.rss();
+    peakRss = Math.max(peakRss, rss);
+    send({ type: 'usage', rssBytes: rss, peakRssBytes: peakRss, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+  } else if (m.type === 'stop') void stop();
+});
+process.on('disconnect', () => void stop());
+
+async function stop(): Promise<void> {
+  clearInterval(sampler);
+  await app?.stop().catch(() => undefined);
+  process.exit(0);
+}

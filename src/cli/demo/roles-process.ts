@@ -1,0 +1,52 @@
+/** Forks src/cli/demo/roles-child.ts: some of the orchestrator's roles in a process of their own. */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { RolesChildMessage, RolesChildStart } from './roles-child.js';
+
+const CHILD = new URL('./roles-child.ts', import.meta.url);
+
+export interface RolesUsage {
+  readonly rssBytes: number;
+  readonly peakRssBytes: number;
+  readonly cpuSeconds: number;
+}
+
+export class RolesProcess {
+  private constructor(private readonly child: ChildProcess) {}
+
+  /** `cpuProfileDir`: run it under `node --cpu-prof` (benchmarks) */
+  static async start(start: Omit<RolesChildStart, 'type'>, cpuProfileDir?: string): Promise<RolesProcess> {
+    const execArgv = ['--import', 'tsx', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
+    const child = fork(CHILD, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`roles process exited (${code}) before it was ready`));
+      child.once('exit', onExit);
+      child.on('message', (m: RolesChildMessage) => {
+        if (m.type === 'ready') {
+          child.off('exit', onExit);
+          resolve();
+        } else if (m.type === 'failed') reject(new Error(`roles process failed to start: ${m.error}`));
+      });
+      child.send({ type: 'start', ...start } satisfies RolesChildStart);
+    });
+    return new RolesProcess(child);
+  }
+
+  usage(): Promise<RolesUsage> {
+    return new Promise((resolve) => {
+      const on = (m: RolesChildMessage): void => {
+        if (m.type !== 'usage') return;
+        this.child.off('message', on);
+        resolve(m);
+      };
+      this.child.on('message', on);
+      this.child.send({ type: 'usage' });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.send({ type: 'stop' });
+    await exited;
+  }
+}
