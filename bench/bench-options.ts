@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly redisUrl: string | undefined;
   /** orchestrator log (warn and above) */
   readonly logFile: string;
+  /** profile the orchestrator child processes (`node --cpu-prof`) into this directory */
+  readonly cpuProfileDir: string | undefined;
 }
 
 export class BenchUsageError extends Error {
@@ -41,7 +43,8 @@ export const USAGE = `usage: npm run bench -- [--scenario ingest|e2e|latency|bas
   --naive-devices N   naive baseline devices (default 1000)
   --tps N             emulator CreateActivation TPS cap for the naive baseline and fleet-enroll next to it (default 50)
   --redis-url URL     use this Redis (default: a private redis-server started for the run, so INFO memory is ours alone)
-  --log FILE          orchestrator log (default /tmp/fleet-bench.log)`;
+  --log FILE          orchestrator log (default /tmp/fleet-bench.log)
+  --cpu-prof DIR      run the orchestrator child processes under node --cpu-prof (read with node bench/profile-top.mjs)`;
 
 function whole(flag: string, value: string | undefined, fallback: number, min = 1, max = 10_000_000): number {
   if (value === undefined) return fallback;
@@ -70,6 +73,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         tps: { type: 'string' },
         'redis-url': { type: 'string' },
         log: { type: 'string' },
+        'cpu-prof': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -95,6 +99,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     tps: whole('tps', values.tps, 50, 1, 10_000),
     redisUrl: values['redis-url'],
     logFile: values.log ?? '/tmp/fleet-bench.log',
+    cpuProfileDir: values['cpu-prof'],
   };
   if (options.sites > options.devices) throw new BenchUsageError(`--sites: ${options.sites} sites need at least as many devices (--devices ${options.devices})`);
   if (options.latencySites > options.latencyDevices) throw new BenchUsageError('--latency-sites: more sites than --latency-devices');

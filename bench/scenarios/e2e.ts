@@ -20,7 +20,14 @@ function costRows(b: EnrollmentBench): Row[] {
 }
 
 export async function e2eScenario(options: BenchOptions, redisUrl: string): Promise<ScenarioResult> {
-  const b = await runEnrollmentBench({ devices: options.devices, sites: options.sites, redisUrl, logFile: options.logFile, label: 'e2e' });
+  const b = await runEnrollmentBench({
+    devices: options.devices,
+    sites: options.sites,
+    redisUrl,
+    logFile: options.logFile,
+    label: 'e2e',
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+  });
   const s = b.summary;
   const rows: Row[] = [
     ['devices / sites', `${s.devices} / ${s.sites}`],

@@ -83,7 +83,7 @@ async function throughApi(options: BenchOptions, redisUrl: string): Promise<Thro
   const keyPrefix = benchPrefix('ingest-api');
   const bodies = requests(options.events, options.requestEvents).map((events) => JSON.stringify({ events }));
   const siteIds = demoSites({ devices: options.events, sites: SITES, region: 'us-east-1' }).map((s) => s.site.id);
-  const orchestrator = await OrchestratorProcess.start({ roles: ['api', 'intake'], redisUrl, keyPrefix, devices: options.events, sites: SITES }, process.env.BENCH_CPU_PROF);
+  const orchestrator = await OrchestratorProcess.start({ roles: ['api', 'intake'], redisUrl, keyPrefix, devices: options.events, sites: SITES }, options.cpuProfileDir);
   const redis = new Redis(redisUrl);
   const keys = new Keys(keyPrefix);
   try {
