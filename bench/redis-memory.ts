@@ -47,6 +47,17 @@ export class RedisMemorySampler {
     return { bytesPerDevice: Math.round((peak.usedBytes - this.baselineBytes) / peak.inFlight), inFlight: peak.inFlight, usedBytes: peak.usedBytes };
   }
 
+  /** the highest bytes per device in flight over samples with at least `minInFlight` devices in flight */
+  worst(minInFlight: number): { bytesPerDevice: number; inFlight: number } | undefined {
+    let worst: { bytesPerDevice: number; inFlight: number } | undefined;
+    for (const s of this.samples) {
+      if (s.inFlight < minInFlight) continue;
+      const bytesPerDevice = Math.round((s.usedBytes - this.baselineBytes) / s.inFlight);
+      if (!worst || bytesPerDevice > worst.bytesPerDevice) worst = { bytesPerDevice, inFlight: s.inFlight };
+    }
+    return worst;
+  }
+
   get peakUsedBytes(): number {
     return Math.max(this.baselineBytes, ...this.samples.map((s) => s.usedBytes));
   }

@@ -31,7 +31,13 @@ export interface EnrollmentBench {
   /** AWS calls the orchestrator made (the devices' own registrations excluded), per device */
   readonly awsCallsPerDevice: number;
   readonly orchestratorCalls: Record<string, number>;
-  readonly redis: { readonly baselineBytes: number; readonly peakUsedBytes: number; readonly atPeakInFlight: RedisMemorySampler['atPeak'] };
+  readonly redis: {
+    readonly baselineBytes: number;
+    readonly peakUsedBytes: number;
+    readonly atPeakInFlight: RedisMemorySampler['atPeak'];
+    /** the worst sample with at least a tenth of the devices in flight (fixed overheads weigh more there) */
+    readonly worst: ReturnType<RedisMemorySampler['worst']>;
+  };
   /** CPU seconds of the orchestrator's processes (this one, with the lines, and the ack+reconcile child) over the run, and the cores that makes on average */
   readonly orchestratorCpuSeconds: number;
   readonly orchestratorCores: number;
@@ -88,7 +94,12 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
       summary,
       awsCallsPerDevice: Math.round((calls / summary.devices) * 100) / 100,
       orchestratorCalls,
-      redis: { baselineBytes: sampler.baselineBytes, peakUsedBytes: sampler.peakUsedBytes, atPeakInFlight: sampler.atPeak },
+      redis: {
+        baselineBytes: sampler.baselineBytes,
+        peakUsedBytes: sampler.peakUsedBytes,
+        atPeakInFlight: sampler.atPeak,
+        worst: sampler.worst(Math.max(1, Math.floor(summary.devices / 10))),
+      },
       orchestratorCpuSeconds: Math.round(cpuSeconds * 10) / 10,
       orchestratorCores: Math.round((cpuSeconds / ((Date.now() - started) / 1000)) * 100) / 100,
     };
