@@ -10,6 +10,8 @@ export interface MemorySample {
   readonly at: number;
   readonly usedBytes: number;
   readonly inFlight: number;
+  /** devices accepted so far: in flight, or done (a registered device's hash stays: it is the record) */
+  readonly held: number;
 }
 
 export async function usedMemory(redis: Redis): Promise<number> {
@@ -31,11 +33,11 @@ export class RedisMemorySampler {
   }
 
   /** called with progress; skips a sample while the previous one is still on its way */
-  sample(inFlight: number): void {
-    if (this.busy || inFlight <= 0) return;
+  sample(inFlight: number, held: number): void {
+    if (this.busy || held <= 0) return;
     this.busy = true;
     usedMemory(this.redis)
-      .then((usedBytes) => this.samples.push({ at: Date.now(), usedBytes, inFlight }))
+      .then((usedBytes) => this.samples.push({ at: Date.now(), usedBytes, inFlight, held }))
       .catch(() => undefined)
       .finally(() => (this.busy = false));
   }
@@ -43,17 +45,21 @@ export class RedisMemorySampler {
   /** bytes per device in flight at the sample with the most in flight */
   get atPeak(): { bytesPerDevice: number; inFlight: number; usedBytes: number } | undefined {
     const peak = this.samples.reduce<MemorySample | undefined>((best, s) => (!best || s.inFlight > best.inFlight ? s : best), undefined);
-    if (!peak) return undefined;
+    if (!peak || peak.inFlight === 0) return undefined;
     return { bytesPerDevice: Math.round((peak.usedBytes - this.baselineBytes) / peak.inFlight), inFlight: peak.inFlight, usedBytes: peak.usedBytes };
   }
 
-  /** the highest bytes per device in flight over samples with at least `minInFlight` devices in flight */
-  worst(minInFlight: number): { bytesPerDevice: number; inFlight: number } | undefined {
-    let worst: { bytesPerDevice: number; inFlight: number } | undefined;
+  /**
+   * The highest bytes per device held (accepted so far: in flight or done, since a registered device keeps its
+   * hash as the record) over samples with at least `minHeld` devices: an upper bound on a device's share that
+   * counts batches, queues and buffers too, at every stage of the run.
+   */
+  worstPerHeld(minHeld: number): { bytesPerDevice: number; held: number; inFlight: number } | undefined {
+    let worst: { bytesPerDevice: number; held: number; inFlight: number } | undefined;
     for (const s of this.samples) {
-      if (s.inFlight < minInFlight) continue;
-      const bytesPerDevice = Math.round((s.usedBytes - this.baselineBytes) / s.inFlight);
-      if (!worst || bytesPerDevice > worst.bytesPerDevice) worst = { bytesPerDevice, inFlight: s.inFlight };
+      if (s.held < minHeld) continue;
+      const bytesPerDevice = Math.round((s.usedBytes - this.baselineBytes) / s.held);
+      if (!worst || bytesPerDevice > worst.bytesPerDevice) worst = { bytesPerDevice, held: s.held, inFlight: s.inFlight };
     }
     return worst;
   }

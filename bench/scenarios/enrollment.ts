@@ -35,8 +35,8 @@ export interface EnrollmentBench {
     readonly baselineBytes: number;
     readonly peakUsedBytes: number;
     readonly atPeakInFlight: RedisMemorySampler['atPeak'];
-    /** the worst sample with at least a tenth of the devices in flight (fixed overheads weigh more there) */
-    readonly worst: ReturnType<RedisMemorySampler['worst']>;
+    /** the worst bytes per device held (in flight or done) over samples with at least a tenth of the devices accepted */
+    readonly worstPerHeld: ReturnType<RedisMemorySampler['worstPerHeld']>;
   };
   /** CPU seconds of the orchestrator's processes (this one, with the lines, and the ack+reconcile child) over the run, and the cores that makes on average */
   readonly orchestratorCpuSeconds: number;
@@ -76,7 +76,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
       : {}),
     timeoutMs: Math.max(600_000, options.devices * 5),
     onProgress: (p) => {
-      sampler.sample(p.accepted - p.registered - p.failed);
+      sampler.sample(p.accepted - p.registered - p.failed, p.accepted);
       if (Date.now() - lastPrint >= 10_000) {
         lastPrint = Date.now();
         const s = Math.round((Date.now() - started) / 1000);
@@ -98,7 +98,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
         baselineBytes: sampler.baselineBytes,
         peakUsedBytes: sampler.peakUsedBytes,
         atPeakInFlight: sampler.atPeak,
-        worst: sampler.worst(Math.max(1, Math.floor(summary.devices / 10))),
+        worstPerHeld: sampler.worstPerHeld(Math.max(1, Math.floor(summary.devices / 10))),
       },
       orchestratorCpuSeconds: Math.round(cpuSeconds * 10) / 10,
       orchestratorCores: Math.round((cpuSeconds / ((Date.now() - started) / 1000)) * 100) / 100,
