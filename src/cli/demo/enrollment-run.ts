@@ -13,6 +13,7 @@ import type { Config } from '../../config.js';
 import { minimumActivations } from '../../domain/batching.js';
 import { DeviceSimulator, DeviceSimulatorProcess } from '../../device/simulator/index.js';
 import type { FaultConfig } from '../../emulator/index.js';
+import { deleteMatching } from '../../queues/delete-keys.js';
 import { Keys } from '../../queues/keys.js';
 import { provideDemoRedis, type DemoRedis } from './demo-redis.js';
 import { startEmulatorLink, type EmulatorLink } from './emulator-link.js';
@@ -139,7 +140,8 @@ export async function runEnrollment(options: EnrollmentRunOptions): Promise<RunS
       secretKeyHex: randomBytes(32).toString('hex'),
     };
     const { config, sites } = demoConfig(configInput);
-    cleanups.unshift(() => deleteKeys(config));
+    // the run's keys go with it: the demo leaves a shared Redis as it found it
+    cleanups.unshift(() => deleteMatching(config.redisUrl, new Keys(config.keyPrefix).everything));
     return await new EnrollmentRun(options, config, configInput, emulator, redis, sites, cleanups).run();
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
@@ -350,21 +352,5 @@ class EnrollmentRun {
     }
     const stages = Object.fromEntries(STAGE_NAMES.map((name, i) => [name, percentiles(stageSamples[i]!)]));
     return { credentials: percentiles(credentials), registered: percentiles(registered), stages };
-  }
-}
-
-/** the run's keys go with it: the demo leaves a shared Redis as it found it */
-async function deleteKeys(config: Config): Promise<void> {
-  const redis = new Redis(config.redisUrl);
-  try {
-    const pattern = new Keys(config.keyPrefix).everything;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }

@@ -18,6 +18,7 @@ import { DEFAULT_CREDENTIALS, type EmulatorState, type FaultConfig } from '../..
 import { Keys } from '../../../src/queues/keys.js';
 import { CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
 import { FleetProcess } from './fleet-process.js';
+import { redisDump } from '../../support/redis-dump.js';
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 
@@ -188,23 +189,7 @@ export class FleetCluster {
 
   /** Every key and value under the run's prefix, as text. */
   async redisDump(): Promise<string> {
-    const out: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.everything, 'COUNT', 2_000);
-      cursor = next;
-      for (const key of keys) {
-        out.push(key);
-        const type = await this.redis.type(key);
-        if (type === 'string') out.push((await this.redis.get(key)) ?? '');
-        else if (type === 'hash') out.push(JSON.stringify(await this.redis.hgetall(key)));
-        else if (type === 'list') out.push(JSON.stringify(await this.redis.lrange(key, 0, -1)));
-        else if (type === 'set') out.push(JSON.stringify(await this.redis.smembers(key)));
-        else if (type === 'zset') out.push(JSON.stringify(await this.redis.zrange(key, '0', '-1', 'WITHSCORES')));
-        else if (type === 'stream') out.push(JSON.stringify(await this.redis.xrange(key, '-', '+')));
-      }
-    } while (cursor !== '0');
-    return out.join('\n');
+    return redisDump(this.redis, this.keys.everything);
   }
 
   /** every process's log, and Redis's append-only file (all writes ever made, not only what is left) */

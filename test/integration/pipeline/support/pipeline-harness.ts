@@ -17,6 +17,7 @@ import { Keys } from '../../../../src/queues/keys.js';
 import { CredentialsObserver } from './credentials-observer.js';
 import { LogCapture } from './log-capture.js';
 import { MOSQUITTO_URL, testConfig, type TestConfigOptions } from './test-config.js';
+import { redisDump } from '../../../support/redis-dump.js';
 
 export interface HarnessOptions extends TestConfigOptions {
   readonly emulator?: EmulatorOptions;
@@ -148,23 +149,7 @@ export class PipelineHarness {
 
   /** Every key and value under the run's prefix (or matching `pattern`), as text (strings, hashes, lists, sets, zsets, streams). */
   async redisDump(pattern = this.keys.everything): Promise<string> {
-    const out: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', '1000');
-      cursor = next;
-      for (const key of keys) {
-        out.push(key);
-        const type = await this.redis.type(key);
-        if (type === 'string') out.push((await this.redis.get(key)) ?? '');
-        else if (type === 'hash') out.push(JSON.stringify(await this.redis.hgetall(key)));
-        else if (type === 'list') out.push(JSON.stringify(await this.redis.lrange(key, 0, -1)));
-        else if (type === 'set') out.push(JSON.stringify(await this.redis.smembers(key)));
-        else if (type === 'zset') out.push(JSON.stringify(await this.redis.zrange(key, '0', '-1', 'WITHSCORES')));
-        else if (type === 'stream') out.push(JSON.stringify(await this.redis.xrange(key, '-', '+')));
-      }
-    } while (cursor !== '0');
-    return out.join('\n');
+    return redisDump(this.redis, pattern);
   }
 
   private startSampling(): void {
