@@ -5,7 +5,7 @@
  */
 import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { CreateActivationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/index.js';
 
 export interface EmulatorFixture {
@@ -56,4 +56,24 @@ export async function rejection(call: Promise<unknown>): Promise<Error & { $meta
 export async function register(url: string, body: Record<string, unknown>): Promise<{ status: number; json: Record<string, string> }> {
   const res = await fetch(`${url}/emulator/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, json: (await res.json()) as Record<string, string> };
+}
+
+export interface TestActivationOptions {
+  readonly expiresAt: Date;
+  readonly tags?: { Key: string; Value: string }[];
+  readonly region?: string;
+}
+
+/** A CreateActivation as fleet-enroll makes them (role, limit, name, site and batch tags); its id and code. */
+export async function createTestActivation(fx: EmulatorFixture, limit: number, name: string, options: TestActivationOptions): Promise<{ id: string; code: string }> {
+  const out = await fx.ssm(options.region).send(
+    new CreateActivationCommand({
+      IamRole: 'EdgeSSMRole',
+      RegistrationLimit: limit,
+      DefaultInstanceName: name,
+      ExpirationDate: options.expiresAt,
+      Tags: options.tags ?? [{ Key: 'fleet:site', Value: 'plant-1' }, { Key: 'fleet:batch', Value: name }],
+    }),
+  );
+  return { id: out.ActivationId!, code: out.ActivationCode! };
 }

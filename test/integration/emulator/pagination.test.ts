@@ -1,12 +1,11 @@
 import {
-  CreateActivationCommand,
   DescribeActivationsCommand,
   DescribeInstanceInformationCommand,
   type DescribeActivationsCommandOutput,
   type DescribeInstanceInformationCommandOutput,
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register, rejection, startEmulatorFixture, type EmulatorFixture } from './aws-clients.js';
+import { createTestActivation, register, rejection, startEmulatorFixture, type EmulatorFixture, type TestActivationOptions } from './aws-clients.js';
 
 const HOUR = 60 * 60 * 1000;
 const clock = Date.now();
@@ -17,18 +16,8 @@ beforeAll(async () => {
 });
 afterAll(async () => fx.close());
 
-async function activation(limit: number, name: string, extra: { tags?: { Key: string; Value: string }[]; region?: string } = {}) {
-  const out = await fx.ssm(extra.region).send(
-    new CreateActivationCommand({
-      IamRole: 'EdgeSSMRole',
-      RegistrationLimit: limit,
-      DefaultInstanceName: name,
-      ExpirationDate: new Date(clock + HOUR),
-      Tags: extra.tags ?? [{ Key: 'fleet:site', Value: 'plant-1' }, { Key: 'fleet:batch', Value: name }],
-    }),
-  );
-  return { id: out.ActivationId!, code: out.ActivationCode! };
-}
+const activation = (limit: number, name: string, extra: Omit<TestActivationOptions, 'expiresAt'> = {}) =>
+  createTestActivation(fx, limit, name, { expiresAt: new Date(clock + HOUR), ...extra });
 
 describe('pagination and filters', () => {
   it('pages DescribeActivations and DescribeInstanceInformation with NextToken, missing nothing', async () => {

@@ -1,6 +1,5 @@
 import {
   AddTagsToResourceCommand,
-  CreateActivationCommand,
   DeleteActivationCommand,
   DeregisterManagedInstanceCommand,
   DescribeActivationsCommand,
@@ -9,7 +8,7 @@ import {
   RemoveTagsFromResourceCommand,
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register, rejection, startEmulatorFixture, type EmulatorFixture } from './aws-clients.js';
+import { createTestActivation, register, rejection, startEmulatorFixture, type EmulatorFixture, type TestActivationOptions } from './aws-clients.js';
 
 const HOUR = 60 * 60 * 1000;
 let clock = Date.now();
@@ -21,18 +20,8 @@ beforeAll(async () => {
 });
 afterAll(async () => fx.close());
 
-async function activation(limit: number, name: string, extra: { tags?: { Key: string; Value: string }[]; region?: string } = {}) {
-  const out = await fx.ssm(extra.region).send(
-    new CreateActivationCommand({
-      IamRole: 'EdgeSSMRole',
-      RegistrationLimit: limit,
-      DefaultInstanceName: name,
-      ExpirationDate: new Date(clock + HOUR),
-      Tags: extra.tags ?? [{ Key: 'fleet:site', Value: 'plant-1' }, { Key: 'fleet:batch', Value: name }],
-    }),
-  );
-  return { id: out.ActivationId!, code: out.ActivationCode! };
-}
+const activation = (limit: number, name: string, extra: Omit<TestActivationOptions, 'expiresAt'> = {}) =>
+  createTestActivation(fx, limit, name, { expiresAt: new Date(clock + HOUR), ...extra });
 
 describe('registration (POST /emulator/register) and what SSM then shows', () => {
   it('registers a node visible in DescribeInstanceInformation by activation id, carrying the activation tags', async () => {
