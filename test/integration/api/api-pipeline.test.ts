@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
 import { createLogger } from '../../../src/adapters/logger.js';
@@ -20,6 +19,7 @@ import { startEmulator, type RunningEmulator } from '../../../src/emulator/index
 import { Keys } from '../../../src/queues/keys.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
 import { MOSQUITTO_URL, testConfig } from '../pipeline/support/test-config.js';
+import { deleteMatching } from '../../../src/queues/delete-keys.js';
 
 const ADMIN = 'it-admin-7c1e9b2a4d6f8e0a';
 const LINE_A = 'it-line-a-3b5d7f9a1c2e4f6a';
@@ -101,15 +101,7 @@ describe('HTTP API over the real pipeline', () => {
     await simulator?.stop();
     await observer?.endAsync();
     await emulator?.close();
-    const redis = new Redis(config.redisUrl);
-    const keys = new Keys(config.keyPrefix);
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', keys.everything, 'COUNT', '1000');
-      cursor = next;
-      if (found.length > 0) await redis.del(...found);
-    } while (cursor !== '0');
-    await redis.quit();
+    await deleteMatching(config.redisUrl, new Keys(config.keyPrefix).everything);
   });
 
   it('bulk enroll with invalid events mixed in: precise per-index errors, and the valid ones end registered', async () => {

@@ -8,7 +8,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
 import { createLogger } from '../../../src/adapters/logger.js';
@@ -17,6 +16,7 @@ import type { Config } from '../../../src/config.js';
 import { Keys } from '../../../src/queues/keys.js';
 import { testConfig } from '../pipeline/support/test-config.js';
 import { runCli, waitFor } from '../device/helpers.js';
+import { deleteMatching } from '../../../src/queues/delete-keys.js';
 
 const ROWS = 100_000;
 const TOKEN = `line-token-${randomBytes(12).toString('hex')}`;
@@ -60,14 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.stop();
-  const redis = new Redis(config.redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', new Keys(config.keyPrefix).everything, 'COUNT', '1000');
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
+  await deleteMatching(config.redisUrl, new Keys(config.keyPrefix).everything);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -8,7 +8,6 @@ import '../../../src/node-warnings.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
@@ -19,6 +18,7 @@ import { startEmulator, type RunningEmulator } from '../../../src/emulator/index
 import { Keys } from '../../../src/queues/keys.js';
 import { testConfig } from '../pipeline/support/test-config.js';
 import { MQTT_URL, REPO, runCli, TopicRecorder, uniqueId, waitFor, type Child } from './helpers.js';
+import { deleteMatching } from '../../../src/queues/delete-keys.js';
 
 let config: Config;
 let emulator: RunningEmulator;
@@ -42,14 +42,7 @@ afterAll(async () => {
   agent?.process.kill('SIGKILL');
   await app.stop();
   await emulator.close();
-  const redis = new Redis(config.redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', new Keys(config.keyPrefix).everything, 'COUNT', '1000');
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
+  await deleteMatching(config.redisUrl, new Keys(config.keyPrefix).everything);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -15,7 +15,8 @@ import { Metrics } from '../../../src/adapters/metrics.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
 import { Keys } from '../../../src/queues/keys.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
-import { MOSQUITTO_URL, testConfig } from '../pipeline/support/test-config.js';
+import { MOSQUITTO_URL, REDIS_URL, testConfig } from '../pipeline/support/test-config.js';
+import { deleteMatching } from '../../../src/queues/delete-keys.js';
 
 const BODY_LIMIT = 64 * 1024;
 const POST_ROUTES = ['/v1/enrollments', '/v1/acks', '/v1/batches/b-1/retry', '/v1/sites/fz-a/retry', '/v1/retry-failed'];
@@ -63,12 +64,7 @@ describe('hostile input: every API route', () => {
     await app?.stop();
     await emulator?.close();
     if (redis) {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', keys.everything, 'COUNT', 1000);
-        cursor = next;
-        if (found.length > 0) await redis.del(...found);
-      } while (cursor !== '0');
+      await deleteMatching(REDIS_URL, keys.everything);
       await redis.quit();
     }
   });

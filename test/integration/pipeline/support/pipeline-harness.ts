@@ -18,6 +18,7 @@ import { CredentialsObserver } from './credentials-observer.js';
 import { LogCapture } from './log-capture.js';
 import { MOSQUITTO_URL, testConfig, type TestConfigOptions } from './test-config.js';
 import { redisDump } from '../../../support/redis-dump.js';
+import { deleteMatching } from '../../../../src/queues/delete-keys.js';
 
 export interface HarnessOptions extends TestConfigOptions {
   readonly emulator?: EmulatorOptions;
@@ -195,12 +196,7 @@ export class PipelineHarness {
     await this.observer.close();
     this.ssm?.destroy();
     await this.emulator.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keys.everything, 'COUNT', '1000');
-      cursor = next;
-      if (keys.length > 0) await this.redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteMatching(this.config.redisUrl, this.keys.everything);
     await this.redis.quit();
   }
 }
