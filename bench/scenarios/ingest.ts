@@ -52,6 +52,19 @@ function requests(total: number, size: number): OnboardingEvent[][] {
 }
 
 /** `clients` loops taking the next item until none is left; resolves with when the last one finished */
+/** one path's figures: events per second accepted and processed, and the process that did the work */
+function throughput(events: number, started: number, acceptedAt: number, processedAt: number, usage: { rssBytes: number; cpuSeconds: number }): Throughput {
+  return {
+    events,
+    acceptedPerSecond: perSecond(events, acceptedAt - started),
+    processedPerSecond: perSecond(events, processedAt - started),
+    acceptMs: acceptedAt - started,
+    processMs: processedAt - started,
+    orchestratorRssMb: Math.round(usage.rssBytes / 2 ** 20),
+    orchestratorCpuSeconds: Math.round(usage.cpuSeconds * 10) / 10,
+  };
+}
+
 async function inParallel<T>(items: readonly T[], clients: number, work: (item: T) => Promise<void>): Promise<number> {
   let next = 0;
   await Promise.all(
@@ -96,15 +109,7 @@ async function throughApi(options: BenchOptions, redisUrl: string): Promise<Thro
     });
     const processedAt = await waitFor(async () => (await countedDevices(redis, keys, siteIds)) >= accepted, 600_000);
     const usage = await orchestrator.usage();
-    return {
-      events: accepted,
-      acceptedPerSecond: perSecond(accepted, acceptedAt - started),
-      processedPerSecond: perSecond(accepted, processedAt - started),
-      acceptMs: acceptedAt - started,
-      processMs: processedAt - started,
-      orchestratorRssMb: Math.round(usage.rssBytes / 2 ** 20),
-      orchestratorCpuSeconds: Math.round(usage.cpuSeconds * 10) / 10,
-    };
+    return throughput(accepted, started, acceptedAt, processedAt, usage);
   } finally {
     redis.disconnect();
     await orchestrator.stop();
@@ -126,15 +131,7 @@ async function throughIntakeQueue(options: BenchOptions, redisUrl: string): Prom
     const acceptedAt = await inParallel(batches, options.clients, async (events) => void (await producer.addIntake(events)));
     const processedAt = await waitFor(async () => (await countedDevices(redis, keys, siteIds)) >= options.events, 600_000);
     const usage = await orchestrator.usage();
-    return {
-      events: options.events,
-      acceptedPerSecond: perSecond(options.events, acceptedAt - started),
-      processedPerSecond: perSecond(options.events, processedAt - started),
-      acceptMs: acceptedAt - started,
-      processMs: processedAt - started,
-      orchestratorRssMb: Math.round(usage.rssBytes / 2 ** 20),
-      orchestratorCpuSeconds: Math.round(usage.cpuSeconds * 10) / 10,
-    };
+    return throughput(options.events, started, acceptedAt, processedAt, usage);
   } finally {
     await producer.close();
     redis.disconnect();
@@ -162,15 +159,7 @@ async function bullmqOneJobPerEvent(options: BenchOptions, redisUrl: string): Pr
       return Object.values(c).every((n) => n === 0);
     }, 900_000);
     const usage = await worker.usage();
-    return {
-      events: total,
-      acceptedPerSecond: perSecond(total, acceptedAt - started),
-      processedPerSecond: perSecond(total, processedAt - started),
-      acceptMs: acceptedAt - started,
-      processMs: processedAt - started,
-      orchestratorRssMb: Math.round(usage.rssBytes / 2 ** 20),
-      orchestratorCpuSeconds: Math.round(usage.cpuSeconds * 10) / 10,
-    };
+    return throughput(total, started, acceptedAt, processedAt, usage);
   } finally {
     await queue.close();
     connection.disconnect();
