@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The dependency rule of DESIGN.md, as extended in docs/ARCHITECTURE.md, checked mechanically:
+ * The dependency rule of docs/ARCHITECTURE.md, checked mechanically:
  *
  *   domain ← queues, adapters ← services ← workers, api ← app.ts, cli
  *   (config: domain only; emulator and device: domain only, plus their own files)

@@ -1,4 +1,4 @@
-/** The ack a device publishes after handling its credentials (DESIGN.md "MQTT topics and payloads"). */
+/** The ack a device publishes after handling its credentials (docs/CONTRACT.md "MQTT topics and payloads"). */
 import type { AckMessage, CredentialsMessage } from '../domain/messages.js';
 
 /** Bounded so a chatty registration command cannot blow past AWS IoT's 128 KB message limit. */

@@ -1,5 +1,5 @@
 /**
- * Reads a credentials message off the wire (DESIGN.md "MQTT topics and payloads") into the domain type.
+ * Reads a credentials message off the wire (docs/CONTRACT.md "MQTT topics and payloads") into the domain type.
  * Errors name the field but never quote a value: one of them is the activation code.
  */
 import { ValidationError, type FieldIssue } from '../domain/errors.js';

@@ -1,5 +1,5 @@
 /**
- * Device topics from their templates (DESIGN.md: `fleet/enroll/{siteId}/{thingName}/activation`).
+ * Device topics from their templates (default `fleet/enroll/{siteId}/{thingName}/activation`).
  * A template has the placeholders `{siteId}` and `{thingName}`; either may appear once at most.
  */
 import { ValidationError } from '../domain/errors.js';

@@ -1,4 +1,4 @@
-/** Payloads on the device topics (DESIGN.md "MQTT topics and payloads"). */
+/** Payloads on the device topics (docs/CONTRACT.md "MQTT topics and payloads"). */
 export interface CredentialsMessage {
   readonly v: 1;
   readonly deliveryId: string;

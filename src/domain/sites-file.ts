@@ -1,5 +1,5 @@
 /**
- * The sites file (DESIGN.md "Sites file"): `defaults` merged into each site, every value checked against
+ * The sites file (docs/CONTRACT.md "Sites file"): `defaults` merged into each site, every value checked against
  * the CreateActivation limits up front, so a batch never reaches AWS with a request AWS would refuse.
  * Every mistake is reported at once, each with its JSON path.
  */

@@ -1,5 +1,5 @@
 /**
- * Device topic templates (DESIGN.md "MQTT topics"): `fleet/enroll/{siteId}/{thingName}/ack`.
+ * Device topic templates (docs/CONTRACT.md "MQTT topics"): `fleet/enroll/{siteId}/{thingName}/ack`.
  * Each placeholder must fill one whole topic level, exactly once, so a topic can be parsed back
  * (an ack arrives on a topic, we need its site and thing) and subscribed to with `+` wildcards.
  */

@@ -163,7 +163,7 @@ export const retryResult = {
 export const ackBody = {
   type: 'object',
   description:
-    'A device ack (DESIGN.md), as forwarded by an AWS IoT rule HTTPS action. The rule may add the topic ' +
+    'A device ack (docs/CONTRACT.md), as forwarded by an AWS IoT rule HTTPS action. The rule may add the topic ' +
     '(`"topic": "fleet/enroll/<site>/<thing>/ack"`) or `siteId` + `thingName`; other fields are ignored.',
   required: ['v', 'deliveryId', 'activationId', 'status'],
   properties: {

@@ -99,7 +99,7 @@ export interface RunSummary {
   durationMs: number;
   devicesPerSecond: number;
   latencyMs: { credentials: Percentiles; registered: Percentiles };
-  /** beyond DESIGN.md's summary: what a reader of the report wants next */
+  /** beyond the contract's summary: what a reader of the report wants next */
   details: {
     redis: 'configured' | 'private';
     workerRestarts: number;
