@@ -6,7 +6,7 @@
  * the activation expires; if it does not, expiry re-batches it (bounded) like any silent device.
  */
 import type { Logger } from 'pino';
-import type { AckOutcome } from '../api/services.js';
+import type { AckOutcome } from './views.js';
 import type { Metrics } from '../adapters/metrics.js';
 import type { AckMessage, TopicTemplates } from '../domain/messages.js';
 import { parseTopic } from '../domain/topics.js';

@@ -2,7 +2,7 @@
  * Enrollment from the outside: events in (one intake job per request), device / site / batch views, and
  * re-driving what failed. The intake job itself (authoritative dedupe into the site buffers) runs here too.
  */
-import type { BatchView, DeviceView, EnrollResult, RetryResult, SiteView } from '../api/services.js';
+import type { BatchView, DeviceView, EnrollResult, RetryResult, SiteView } from './views.js';
 import { ValidationError } from '../domain/errors.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Site } from '../domain/site.js';

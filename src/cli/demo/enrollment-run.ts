@@ -13,7 +13,7 @@ import type { Config } from '../../config.js';
 import { minimumActivations } from '../../domain/batching.js';
 import { DeviceSimulator, DeviceSimulatorProcess } from '../../device/simulator/index.js';
 import type { FaultConfig } from '../../emulator/index.js';
-import { deleteMatching } from '../../queues/delete-keys.js';
+import { deleteMatching } from '../../devtools/delete-keys.js';
 import { Keys } from '../../queues/keys.js';
 import { provideDemoRedis, type DemoRedis } from './demo-redis.js';
 import { startEmulatorLink, type EmulatorLink } from './emulator-link.js';

@@ -83,9 +83,55 @@ describe('scripts/check-layers.mjs', () => {
       'src/emulator/e.ts:1',
       'src/queues/q.ts:1',
       'src/services/s.ts:1',
+      'src/services/s.ts:2',
       'src/services/t.ts:1',
       'src/services/t.ts:2',
       'src/workers/w.ts:1',
     ]);
+  });
+
+  it('fails on any services → api import, a type-only one too: services own the types they answer with', () => {
+    const root = tree({ 'src/services/enroll.ts': "import type { DeviceView } from '../api/services.js';\nexport type V = DeviceView;\n" }, true);
+    const result = run(root);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('src/services/enroll.ts:1: imports "../api/services.js" (api) — services may import only');
+  });
+
+  it('fails on an import cycle, naming the files around it, type-only imports included', () => {
+    const root = tree({
+      'src/config.ts': "import { tokens } from './config/tokens.js';\nexport const config = tokens;\n",
+      'src/config/tokens.ts': "import { z } from '../domain/z.js';\nimport type { Config } from '../config.js';\nexport const tokens = z;\n",
+      'src/domain/z.ts': 'export const z = 1;\n',
+      'src/services/a.ts': "import { b } from './b.js';\nexport const a = b;\n",
+      'src/services/b.ts': "export { c as b } from './c.js';\n",
+      'src/services/c.ts': "import { a } from './a.js';\nexport const c = a;\n",
+      'src/services/d.ts': "import { a } from './a.js';\nexport const d = a;\n",
+    });
+    const result = run(root);
+    expect(result.code).toBe(1);
+    const cycles = result.output.split('\n').filter((l) => l.includes('import cycle'));
+    expect(cycles).toHaveLength(2);
+    expect(cycles).toContain('  src/config.ts:1: import cycle src/config.ts → src/config/tokens.ts → src/config.ts');
+    expect(cycles).toContain('  src/services/a.ts:1: import cycle src/services/a.ts → src/services/b.ts → src/services/c.ts → src/services/a.ts');
+  });
+
+  it('fails when production code imports src/devtools; the CLI (demo) may', () => {
+    const files: Record<string, string> = { 'src/devtools/spawner.ts': "import { spawn } from 'node:child_process';\nexport const s = spawn;\n" };
+    const production = ['domain', 'queues', 'adapters', 'services', 'workers', 'api', 'config'];
+    for (const layer of production) files[`src/${layer}/uses-devtools.ts`] = "import { s } from '../devtools/spawner.js';\nexport const x = s;\n";
+    files['src/app.ts'] = "import { s } from './devtools/spawner.js';\nexport const x = s;\n";
+    files['src/cli/demo.ts'] = "import { s } from '../devtools/spawner.js';\nexport const x = s;\n";
+    const result = run(tree(files));
+    expect(result.code).toBe(1);
+    const offenders = result.output.split('\n').filter((l) => l.includes('may not import dev tooling')).map((l) => l.trim().split(':')[0]);
+    expect(offenders.sort()).toEqual([...production.map((l) => `src/${l}/uses-devtools.ts`), 'src/app.ts'].sort());
+    expect(result.output).not.toContain('src/cli/demo.ts');
+  });
+
+  it('keeps dev tooling out of the real tree: src/devtools is imported only by the CLI', () => {
+    const root = tree({ 'src/workers/sneaky.ts': "import { deleteMatching } from '../devtools/delete-keys.js';\nexport const d = deleteMatching;\n" }, true);
+    const result = run(root);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('src/workers/sneaky.ts:1: imports "../devtools/delete-keys.js" (devtools) — production code (workers) may not import dev tooling');
   });
 });
