@@ -10,7 +10,7 @@ import { DeviceAgent } from '../../device/device-agent.js';
 import { MqttConnection } from '../../device/mqtt-connection.js';
 import { DEFAULT_REGISTER_COMMAND, RegistrationCommand } from '../../device/registration-command.js';
 import { DEFAULT_REGISTRATION_FILE } from '../../device/registration-file.js';
-import { TopicTemplate } from '../../device/topic-template.js';
+import { TopicTemplate } from '../../domain/topics.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 
 const usage = `usage: fleet-enroll agent --thing T --site S (--mqtt-url URL | --endpoint HOST) [options]
