@@ -12,6 +12,12 @@ export interface CredentialsMessage {
   readonly expiresAt: string;
 }
 
+/**
+ * Longest `error` an ack carries: the device cuts its message to it, the API refuses longer, the
+ * orchestrator keeps at most this much. Small next to AWS IoT's 128 KB message limit.
+ */
+export const ACK_ERROR_MAX_LENGTH = 1000;
+
 export interface AckMessage {
   readonly v: 1;
   readonly deliveryId: string;

@@ -54,7 +54,7 @@ export class EnrollmentService {
   }
 
   /** The intake job: dedupe for good and buffer per site. Idempotent when BullMQ retries the job. */
-  async intake(jobId: string, tuples: readonly IntakeEventTuple[]): Promise<{ accepted: number; duplicates: number }> {
+  async intake(jobId: string, tuples: readonly IntakeEventTuple[]): Promise<EnrollResult> {
     const events: OnboardingEvent[] = [];
     for (const [deviceId, siteId, thingName, attributes, reenroll] of tuples) {
       // a site removed from config since the request was accepted: nothing can enroll there
