@@ -92,8 +92,10 @@ export class TopicTemplate {
 
   /** The concrete topic of one device; a value that would widen the topic is a ValidationError naming it. */
   render(params: TopicParams): string {
-    checkLevels(params);
-    return renderTopic(this.template, params);
+    // only the two fields: callers pass whole deliveries, whose other fields are no part of the topic
+    const { siteId, thingName } = params;
+    checkLevels({ siteId, thingName });
+    return renderTopic(this.template, { siteId, thingName });
   }
 
   /** A subscription filter for every thing of one site: `{thingName}` becomes `+`. */

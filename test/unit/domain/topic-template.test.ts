@@ -14,6 +14,11 @@ describe('TopicTemplate', () => {
     expect(credentials.parse('fleet/enroll/plant-1/a/b/activation')).toBeNull();
   });
 
+  it('renders from any object with a site and a thing, whatever else it carries', () => {
+    const delivery = { siteId: 'plant-1', thingName: 'edge-SN-1', activationCode: 'a+b/c==', deliveryId: 'b.1.n' };
+    expect(credentials.render(delivery)).toBe('fleet/enroll/plant-1/edge-SN-1/activation');
+  });
+
   it('works with the thing before the site and regex characters around them', () => {
     const t = new TopicTemplate('t.1/{thingName}/x+y/{siteId}'.replace('+', 'p'));
     expect(t.parse('t.1/thing/xpy/site')).toEqual({ siteId: 'site', thingName: 'thing' });
