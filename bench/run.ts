@@ -4,7 +4,7 @@
  * bench/results/<timestamp>-<scenario>.json. Figures only: nothing here asserts a speed.
  */
 import { Redis } from 'ioredis';
-import { RedisServerProcess } from '../src/adapters/redis-server-process.js';
+import { RedisServerProcess } from '../src/devtools/redis-server-process.js';
 import { BenchUsageError, parseBenchOptions, type BenchOptions, type Scenario } from './bench-options.js';
 import { describeMachine } from './machine.js';
 import { renderRows, writeResult, type ScenarioResult } from './result-file.js';

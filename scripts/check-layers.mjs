@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 /**
- * The dependency rule of DESIGN.md, as extended in docs/ARCHITECTURE.md, checked mechanically:
+ * The dependency rule of docs/ARCHITECTURE.md, checked mechanically:
  *
  *   domain ← queues, adapters ← services ← workers, api ← app.ts, cli
- *   (config: domain only; emulator and device: domain only, plus their own files)
+ *   (config: domain only; emulator and device: domain only, plus their own files;
+ *    devtools: dev-only code that no production layer may import — only cli, bench/ and test/ use it)
  *
  * It reads every import / export-from / dynamic import / require specifier under <root>/src with
  * regular expressions (no dependencies, so it runs before `npm ci` has finished anything fancy) and
- * fails, naming file and import, on any that crosses a layer the wrong way.
+ * fails, naming file and import, on any that crosses a layer the wrong way, and on every import cycle
+ * between files of src/ (type-only imports included: a cycle of types is still two files that cannot be
+ * read one after the other).
  *
  * usage: node scripts/check-layers.mjs [root]      (root defaults to the current directory)
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,22 +26,21 @@ const RULES = {
   config: { layers: ['domain', 'config'], packages: [], builtins: true },
   queues: { layers: ['domain', 'config', 'queues'], packages: '*', builtins: true },
   adapters: { layers: ['domain', 'config', 'adapters'], packages: '*', builtins: true },
-  services: {
-    layers: ['domain', 'config', 'queues', 'adapters', 'services'],
-    packages: '*',
-    builtins: true,
-    // the API states what it needs from services in src/api/services.ts; services implement it (types only)
-    typeOnly: ['api/services.ts'],
-  },
+  services: { layers: ['domain', 'config', 'queues', 'adapters', 'services'], packages: '*', builtins: true },
   workers: { layers: ['domain', 'config', 'queues', 'adapters', 'services', 'workers'], packages: '*', builtins: true },
   api: { layers: ['domain', 'config', 'queues', 'adapters', 'services', 'api'], packages: '*', builtins: true },
   // separate programs: the AWS stand-in and the device side know the domain, nothing of the orchestrator
   emulator: { layers: ['domain', 'emulator'], packages: '*', builtins: true },
   device: { layers: ['domain', 'device'], packages: '*', builtins: true },
-  // composition roots
+  // dev-only: spawners, key deleters and the like for the demo, bench and tests
+  devtools: { layers: ['domain', 'config', 'queues', 'adapters', 'devtools'], packages: '*', builtins: true },
+  // composition roots: the CLI (demo included) may use dev tooling, the production app may not
   cli: { layers: '*', packages: '*', builtins: true },
   app: { layers: '*', packages: '*', builtins: true },
 };
+
+/** Layers that run in production: none of them may import src/devtools. */
+const PRODUCTION = new Set(['domain', 'config', 'queues', 'adapters', 'services', 'workers', 'api', 'app']);
 
 /** AWS SDK clients live behind adapters (the emulator is a separate program and may use them too). */
 const SDK = /^@aws-sdk\//;
@@ -99,12 +101,15 @@ function packageName(specifier) {
 export function checkLayers(root) {
   const src = join(resolve(root), 'src');
   const problems = [];
-  for (const file of sourceFiles(src)) {
+  const files = sourceFiles(src);
+  /** file → the src files it imports, for the cycle check */
+  const graph = new Map(files.map((f) => [f, []]));
+  for (const file of files) {
     const inSrc = relative(src, file).split(sep).join('/');
     const layer = layerOf(inSrc);
     const rule = RULES[layer] ?? RULES.app;
     const shown = `src/${inSrc}`;
-    for (const { specifier, typeOnly, line } of importsOf(readFileSync(file, 'utf8'))) {
+    for (const { specifier, line } of importsOf(readFileSync(file, 'utf8'))) {
       const where = `${shown}:${line}`;
       if (specifier.startsWith('.')) {
         const target = relative(src, resolve(dirname(file), specifier)).split(sep).join('/');
@@ -113,9 +118,13 @@ export function checkLayers(root) {
           continue;
         }
         const targetLayer = layerOf(target);
+        const resolved = resolveSource(resolve(dirname(file), specifier));
+        if (resolved !== undefined) graph.get(file).push({ to: resolved, where });
+        if (targetLayer === 'devtools' && PRODUCTION.has(layer)) {
+          problems.push(`${where}: imports "${specifier}" (devtools) — production code (${layer}) may not import dev tooling`);
+          continue;
+        }
         if (rule.layers === '*' || rule.layers.includes(targetLayer)) continue;
-        const targetFile = target.replace(/\.js$/, '.ts');
-        if (typeOnly && rule.typeOnly?.includes(targetFile)) continue;
         problems.push(`${where}: imports "${specifier}" (${targetLayer}) — ${layer} may import only ${rule.layers.join(', ')}`);
       } else if (specifier.startsWith('node:') || BUILTINS.has(packageName(specifier))) {
         if (!rule.builtins) problems.push(`${where}: imports "${specifier}" — ${layer} is pure and may not use Node built-ins`);
@@ -130,7 +139,65 @@ export function checkLayers(root) {
       }
     }
   }
+  for (const cycle of cyclesOf(graph)) {
+    problems.push(`${cycle[0].where}: import cycle ${[...cycle.map((e) => e.from), cycle[0].from].map((f) => shownPath(src, f)).join(' → ')}`);
+  }
   return problems;
+}
+
+const shownPath = (src, file) => `src/${relative(src, file).split(sep).join('/')}`;
+
+/** The source file a relative specifier names (`./x.js` is `./x.ts` on disk), or undefined. */
+function resolveSource(path) {
+  const candidates = [path, path.replace(/\.([cm]?)js$/, '.$1ts'), path.replace(/\.js$/, '.tsx'), `${path}.ts`, join(path, 'index.ts')];
+  return candidates.find((c) => SOURCE.test(c) && existsSync(c) && statSync(c).isFile());
+}
+
+/** One cycle per strongly connected component of more than one file (or a file importing itself). */
+function cyclesOf(graph) {
+  const index = new Map();
+  const low = new Map();
+  const stack = [];
+  const onStack = new Set();
+  const components = [];
+  let next = 0;
+  const connect = (v) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const { to } of graph.get(v)) {
+      if (!index.has(to)) {
+        connect(to);
+        low.set(v, Math.min(low.get(v), low.get(to)));
+      } else if (onStack.has(to)) low.set(v, Math.min(low.get(v), index.get(to)));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component = [];
+      let w;
+      do {
+        w = stack.pop();
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || graph.get(v).some((e) => e.to === v)) components.push(new Set(component));
+    }
+  };
+  for (const v of [...graph.keys()].sort()) if (!index.has(v)) connect(v);
+  // within each component, walk from its first file along edges inside it until a file repeats
+  return components.map((members) => {
+    const start = [...members].sort()[0];
+    const path = [];
+    const seen = new Map();
+    let at = start;
+    while (!seen.has(at)) {
+      seen.set(at, path.length);
+      const edge = graph.get(at).find((e) => members.has(e.to));
+      path.push({ from: at, where: edge.where });
+      at = edge.to;
+    }
+    return path.slice(seen.get(at));
+  });
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -8,23 +8,13 @@ import { DEFAULT_TOPICS, type TopicTemplates } from './domain/messages.js';
 import type { SitesConfig } from './domain/site.js';
 import { DEFAULT_NODE_QUOTA, REGION_PATTERN, validateSitesFile } from './domain/sites-file.js';
 import { topicTemplateProblems } from './domain/topics.js';
-import { parseApiTokensFile } from './config/api-tokens-file.js';
+import { parseApiTokensFile, type ApiToken } from './config/api-tokens-file.js';
 import { deepFreeze } from './config/deep-freeze.js';
 import { EnvReader, type Env } from './config/env-reader.js';
 import { readJsonFile } from './config/json-file.js';
 import { SECRET_KEY_BYTES, generateSecretKey, parseSecretKey } from './config/secret-key.js';
 
-export type ApiRole = 'line' | 'admin';
-
-export interface ApiToken {
-  /** a label for logs; never the token */
-  readonly name: string;
-  /** sha256 of the token, hex: the token itself is not kept in memory longer than loading */
-  readonly sha256: string;
-  readonly role: ApiRole;
-  /** site ids, or ['*'] for all */
-  readonly sites: readonly string[];
-}
+export type { ApiRole, ApiToken } from './config/api-tokens-file.js';
 
 export interface RetryPolicy {
   /** attempts of CreateActivation per batch before it fails (throttling does not use attempts) */

@@ -4,13 +4,8 @@
  * a message.
  */
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
+import type { EnrollmentAnswer } from './enrollment-request.js';
 import type { BatchView, DeviceView, RetryResult, SiteView } from './services.js';
-
-export interface EnrollmentAnswer {
-  readonly accepted: number;
-  readonly duplicates: number;
-  readonly rejected: readonly { index: number; deviceId?: string; errors: readonly { path: string; message: string }[] }[];
-}
 
 export class ApiClientError extends Error {
   override readonly name = 'ApiClientError';

@@ -5,12 +5,18 @@
  */
 import type { FieldIssue } from '../domain/errors.js';
 import { parseEnrollmentBody, type OnboardingEvent, type SiteDirectory } from '../domain/onboarding-event.js';
+import type { EnrollResult } from '../services/views.js';
 import type { Principal } from './auth/principal.js';
 
 export interface Rejection {
   readonly index: number;
   readonly deviceId?: string;
   readonly errors: FieldIssue[];
+}
+
+/** The 202 answer of POST /v1/enrollments: what was queued, what was a duplicate, what was refused and why. */
+export interface EnrollmentAnswer extends EnrollResult {
+  readonly rejected: readonly Rejection[];
 }
 
 export type SortedEnrollment =

@@ -1,71 +1,12 @@
 /**
- * What the HTTP API needs from the rest of the system. Implemented in src/services, built by src/app.ts,
- * passed to buildApi(). Views never contain an activation code.
+ * What the HTTP API needs from the rest of the system. Implemented in src/services (which own the views
+ * and results, src/services/views.ts), built by src/app.ts, passed to buildApi().
  */
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { AckMessage } from '../domain/messages.js';
-import type { DeviceState } from '../domain/device-state.js';
-import type { BatchState } from '../domain/batch-state.js';
+import type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from '../services/views.js';
 
-export interface EnrollResult {
-  readonly accepted: number;
-  readonly duplicates: number;
-}
-
-export interface DeviceView {
-  readonly deviceId: string;
-  readonly siteId: string;
-  readonly thingName: string;
-  readonly state: DeviceState;
-  readonly batchId: string | null;
-  readonly activationId: string | null;
-  readonly managedNodeId: string | null;
-  readonly rebatches: number;
-  /** ISO-8601 per state reached */
-  readonly timestamps: Readonly<Partial<Record<DeviceState, string>>>;
-  readonly updatedAt: string | null;
-  readonly error: string | null;
-}
-
-export interface SiteView {
-  readonly siteId: string;
-  readonly counts: Readonly<Record<DeviceState, number>>;
-  readonly buffered: number;
-  /** ISO-8601, or null when nothing waits */
-  readonly nextCutAt: string | null;
-}
-
-export interface BatchView {
-  readonly batchId: string;
-  readonly siteId: string;
-  readonly region: string;
-  readonly state: BatchState;
-  /** e.g. "quota" while blocked */
-  readonly blockedReason: string | null;
-  readonly size: number;
-  readonly activationId: string | null;
-  readonly expiresAt: string | null;
-  readonly attempts: number;
-  readonly strays: number;
-  readonly counts: Readonly<Record<DeviceState, number>>;
-  readonly error: string | null;
-  readonly createdAt: string;
-}
-
-export interface RetryResult {
-  /** batches re-driven */
-  readonly batches: number;
-  /** devices put back in flight */
-  readonly devices: number;
-}
-
-export type AckOutcome = 'accepted' | 'stale' | 'invalid';
-
-export interface ReadinessReport {
-  readonly redis: boolean;
-  readonly aws: boolean;
-  readonly detail?: string;
-}
+export type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from '../services/views.js';
 
 export interface ApiServices {
   /** events are already validated; authoritative dedupe happens here */

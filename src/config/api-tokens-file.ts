@@ -5,7 +5,18 @@
 import { createHash } from 'node:crypto';
 import type { FieldIssue } from '../domain/errors.js';
 import { isJsonObject, joinPath, jsonTypeOf } from '../domain/json-shape.js';
-import type { ApiRole, ApiToken } from '../config.js';
+
+export type ApiRole = 'line' | 'admin';
+
+export interface ApiToken {
+  /** a label for logs; never the token */
+  readonly name: string;
+  /** sha256 of the token, hex: the token itself is not kept in memory longer than loading */
+  readonly sha256: string;
+  readonly role: ApiRole;
+  /** site ids, or ['*'] for all */
+  readonly sites: readonly string[];
+}
 
 export const MIN_TOKEN_LENGTH = 16;
 const MAX_TOKEN_LENGTH = 4096;

@@ -1,8 +1,5 @@
-/** The ack a device publishes after handling its credentials (DESIGN.md "MQTT topics and payloads"). */
-import type { AckMessage, CredentialsMessage } from '../domain/messages.js';
-
-/** Bounded so a chatty registration command cannot blow past AWS IoT's 128 KB message limit. */
-const MAX_ERROR_CHARS = 1000;
+/** The ack a device publishes after handling its credentials (docs/CONTRACT.md "MQTT topics and payloads"). */
+import { ACK_ERROR_MAX_LENGTH, type AckMessage, type CredentialsMessage } from '../domain/messages.js';
 
 export function registeredAck(credentials: Pick<CredentialsMessage, 'deliveryId' | 'activationId'>, managedNodeId: string): AckMessage {
   return { v: 1, deliveryId: credentials.deliveryId, activationId: credentials.activationId, status: 'registered', managedNodeId };
@@ -10,7 +7,7 @@ export function registeredAck(credentials: Pick<CredentialsMessage, 'deliveryId'
 
 /** `error` must already be redacted: it is published as is. */
 export function failedAck(credentials: Pick<CredentialsMessage, 'deliveryId' | 'activationId'>, error: string): AckMessage {
-  const bounded = error.length > MAX_ERROR_CHARS ? `${error.slice(0, MAX_ERROR_CHARS - 1)}…` : error;
+  const bounded = error.length > ACK_ERROR_MAX_LENGTH ? `${error.slice(0, ACK_ERROR_MAX_LENGTH - 1)}…` : error;
   return { v: 1, deliveryId: credentials.deliveryId, activationId: credentials.activationId, status: 'failed', error: bounded };
 }
 

@@ -1,8 +1,9 @@
 /**
- * Reads a credentials message off the wire (DESIGN.md "MQTT topics and payloads") into the domain type.
+ * Reads a credentials message off the wire (docs/CONTRACT.md "MQTT topics and payloads") into the domain type.
  * Errors name the field but never quote a value: one of them is the activation code.
  */
 import { ValidationError, type FieldIssue } from '../domain/errors.js';
+import { REGION_PATTERN } from '../domain/identifiers.js';
 import type { CredentialsMessage } from '../domain/messages.js';
 
 const STRING_FIELDS = [
@@ -17,8 +18,6 @@ const STRING_FIELDS = [
 ] as const;
 
 const ACTIVATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Region names as AWS spells them; it ends up as a command-line argument. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export function parseCredentialsMessage(payload: Buffer | string): CredentialsMessage {
   let data: unknown;
@@ -44,7 +43,7 @@ export function parseCredentialsMessage(payload: Buffer | string): CredentialsMe
     if (code.length < 20 || code.length > 250 || /\s/.test(code)) {
       issues.push({ path: 'activationCode', message: 'must be 20-250 characters without whitespace' });
     }
-    if (!REGION.test(record.region as string)) issues.push({ path: 'region', message: 'must be an AWS Region name' });
+    if (!REGION_PATTERN.test(record.region as string)) issues.push({ path: 'region', message: 'must be an AWS Region name' });
     if (Number.isNaN(Date.parse(record.expiresAt as string))) issues.push({ path: 'expiresAt', message: 'must be an ISO-8601 time' });
   }
   if (issues.length > 0) throw new ValidationError(issues, 'credentials message');

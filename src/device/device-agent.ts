@@ -13,7 +13,7 @@ import type { DeliveryJournal } from './delivery-journal.js';
 import type { MqttLink } from './mqtt-link.js';
 import type { Registrar } from './registrar.js';
 import { redact } from './secret-redactor.js';
-import type { TopicTemplate } from './topic-template.js';
+import type { TopicTemplate } from '../domain/topics.js';
 
 export interface DeviceAgentOptions {
   readonly thingName: string;

@@ -1,5 +1,5 @@
 /**
- * The CreateActivation limits of DESIGN.md's table (and the SSM API reference), in one place, so the
+ * The CreateActivation limits of the SSM API reference (docs/CONTRACT.md), in one place, so the
  * request builder and the sites-file validation refuse exactly the same things.
  * Each check returns a human message, or undefined when the value is fine.
  */

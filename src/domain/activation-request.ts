@@ -1,6 +1,6 @@
 /**
  * The CreateActivation request, in our own shape (same field names as the SSM API) so the
- * domain needs no SDK. `buildCreateActivationRequest` enforces every row of DESIGN.md's
+ * domain needs no SDK. `buildCreateActivationRequest` enforces every row of the contract's
  * CreateActivation table: a request it returns is one AWS accepts.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Which AWS failures are worth retrying (DESIGN.md "Retry policy"), decided on the error's `name`
+ * Which AWS failures are worth retrying (docs/CONTRACT.md "Retry policy"), decided on the error's `name`
  * (AWS SDK v3 style), its Node `code` for network errors, and the HTTP status. Pure: adapters pass
  * in what the SDK threw; nothing here imports an SDK.
  */

@@ -1,5 +1,5 @@
 /**
- * Batch states (DESIGN.md) and the moves between them.
+ * Batch states (docs/CONTRACT.md) and the moves between them.
  *
  *   open → creating → active → completed | expired
  *

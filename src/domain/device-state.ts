@@ -1,5 +1,5 @@
 /**
- * Device states, in pipeline order (DESIGN.md "Device states"), and the moves between them.
+ * Device states, in pipeline order (docs/CONTRACT.md "Device states"), and the moves between them.
  *
  *   accepted → batched → activated → delivered → acked → registered
  *

@@ -1,4 +1,4 @@
-/** Payloads on the device topics (DESIGN.md "MQTT topics and payloads"). */
+/** Payloads on the device topics (docs/CONTRACT.md "MQTT topics and payloads"). */
 export interface CredentialsMessage {
   readonly v: 1;
   readonly deliveryId: string;
@@ -11,6 +11,12 @@ export interface CredentialsMessage {
   /** ISO-8601 */
   readonly expiresAt: string;
 }
+
+/**
+ * Longest `error` an ack carries: the device cuts its message to it, the API refuses longer, the
+ * orchestrator keeps at most this much. Small next to AWS IoT's 128 KB message limit.
+ */
+export const ACK_ERROR_MAX_LENGTH = 1000;
 
 export interface AckMessage {
   readonly v: 1;

@@ -1,5 +1,5 @@
 /**
- * One device to enroll, as posted to POST /v1/enrollments (DESIGN.md "Onboarding event"), and its parser.
+ * One device to enroll, as posted to POST /v1/enrollments (docs/CONTRACT.md "Onboarding event"), and its parser.
  * Hand-written rather than a schema: the API checks up to 10,000 events per request on the hot path.
  */
 import type { FieldIssue } from './errors.js';

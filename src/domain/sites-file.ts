@@ -1,8 +1,9 @@
 /**
- * The sites file (DESIGN.md "Sites file"): `defaults` merged into each site, every value checked against
+ * The sites file (docs/CONTRACT.md "Sites file"): `defaults` merged into each site, every value checked against
  * the CreateActivation limits up front, so a batch never reaches AWS with a request AWS would refuse.
  * Every mistake is reported at once, each with its JSON path.
  */
+import { REGION_PATTERN } from './identifiers.js';
 import {
   MAX_EXPIRATION_MS,
   MAX_TAGS,
@@ -18,8 +19,8 @@ import type { RegionLimits, Site, SitesConfig } from './site.js';
 
 /** Site ids appear in MQTT topics, Redis keys, tags and DefaultInstanceName: keep them plain. */
 export const SITE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-/** e.g. us-east-1, eu-central-1, us-gov-west-1 */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** declared in identifiers.ts; re-exported for the config loader */
+export { REGION_PATTERN };
 export const DEFAULT_MAX_BATCH_SIZE = 1000;
 export const DEFAULT_BATCH_WINDOW_MS = 2000;
 /** A batch window longer than this would leave a line's devices waiting for no good reason. */

@@ -1,8 +1,10 @@
 /**
- * Device topic templates (DESIGN.md "MQTT topics"): `fleet/enroll/{siteId}/{thingName}/ack`.
+ * Device topic templates (docs/CONTRACT.md "MQTT topics"): `fleet/enroll/{siteId}/{thingName}/ack`.
  * Each placeholder must fill one whole topic level, exactly once, so a topic can be parsed back
  * (an ack arrives on a topic, we need its site and thing) and subscribed to with `+` wildcards.
+ * One set of rules for both sides: `serve` checks its templates here, and so does the device agent.
  */
+import { ValidationError } from './errors.js';
 
 export interface TopicParams {
   readonly siteId: string;
@@ -75,4 +77,44 @@ export function topicFilter(template: string): string {
     .split('/')
     .map((l) => ((PLACEHOLDERS as readonly string[]).includes(l) ? '+' : l))
     .join('/');
+}
+
+/** A template checked once, with the operations the device side needs; the same rules as above. */
+export class TopicTemplate {
+  /** @param field names the template in the error (`--topic-ack`, `topics.ack`) */
+  constructor(
+    readonly template: string,
+    field = 'topic',
+  ) {
+    const problems = topicTemplateProblems(template);
+    if (problems.length > 0) throw new ValidationError([{ path: field, message: problems.join('; ') }], 'topic template');
+  }
+
+  /** The concrete topic of one device; a value that would widen the topic is a ValidationError naming it. */
+  render(params: TopicParams): string {
+    // only the two fields: callers pass whole deliveries, whose other fields are no part of the topic
+    const { siteId, thingName } = params;
+    checkLevels({ siteId, thingName });
+    return renderTopic(this.template, { siteId, thingName });
+  }
+
+  /** A subscription filter for every thing of one site: `{thingName}` becomes `+`. */
+  siteFilter(siteId: string): string {
+    checkLevels({ siteId });
+    return this.template
+      .split('/')
+      .map((l) => (l === '{siteId}' ? siteId : l === '{thingName}' ? '+' : l))
+      .join('/');
+  }
+
+  /** Which device a topic belongs to, or null if it is not one of this template's topics. */
+  parse(topic: string): TopicParams | null {
+    return parseTopic(this.template, topic) ?? null;
+  }
+}
+
+function checkLevels(values: Partial<TopicParams>): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (!LEVEL_VALUE.test(value)) throw new ValidationError([{ path: key, message: 'must be non-empty and contain none of + # / NUL' }], 'topic value');
+  }
 }

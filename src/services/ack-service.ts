@@ -6,9 +6,9 @@
  * the activation expires; if it does not, expiry re-batches it (bounded) like any silent device.
  */
 import type { Logger } from 'pino';
-import type { AckOutcome } from '../api/services.js';
+import type { AckOutcome } from './views.js';
 import type { Metrics } from '../adapters/metrics.js';
-import type { AckMessage, TopicTemplates } from '../domain/messages.js';
+import { ACK_ERROR_MAX_LENGTH, type AckMessage, type TopicTemplates } from '../domain/messages.js';
 import { parseTopic } from '../domain/topics.js';
 import type { DeviceStore } from '../queues/device-store.js';
 import { parseDeliveryId } from './batch-ids.js';
@@ -22,7 +22,6 @@ export interface AckDeps {
 }
 
 const MANAGED_NODE_ID = /^mi-[0-9a-f]{17}$/;
-const MAX_ERROR_CHARS = 512;
 
 export class AckService {
   private readonly now: () => number;
@@ -51,7 +50,7 @@ export class AckService {
         status: ack.status,
         managedNodeId: ack.managedNodeId ?? '',
         topic,
-        error: (ack.error ?? 'device reported a failed registration').slice(0, MAX_ERROR_CHARS),
+        error: (ack.error ?? 'device reported a failed registration').slice(0, ACK_ERROR_MAX_LENGTH),
       },
       this.now(),
     );

@@ -2,7 +2,7 @@
  * Enrollment from the outside: events in (one intake job per request), device / site / batch views, and
  * re-driving what failed. The intake job itself (authoritative dedupe into the site buffers) runs here too.
  */
-import type { BatchView, DeviceView, EnrollResult, RetryResult, SiteView } from '../api/services.js';
+import type { BatchView, DeviceView, EnrollResult, RetryResult, SiteView } from './views.js';
 import { ValidationError } from '../domain/errors.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Site } from '../domain/site.js';
@@ -54,7 +54,7 @@ export class EnrollmentService {
   }
 
   /** The intake job: dedupe for good and buffer per site. Idempotent when BullMQ retries the job. */
-  async intake(jobId: string, tuples: readonly IntakeEventTuple[]): Promise<{ accepted: number; duplicates: number }> {
+  async intake(jobId: string, tuples: readonly IntakeEventTuple[]): Promise<EnrollResult> {
     const events: OnboardingEvent[] = [];
     for (const [deviceId, siteId, thingName, attributes, reenroll] of tuples) {
       // a site removed from config since the request was accepted: nothing can enroll there

@@ -1,5 +1,5 @@
-/** The API's view of the pipeline (src/api/services.ts): the services composed behind one object. */
-import type { AckOutcome, ApiServices, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from '../api/services.js';
+/** The services composed behind one object: what src/api/services.ts's ApiServices asks for (app.ts checks it). */
+import type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from './views.js';
 import type { AckMessage } from '../domain/messages.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { AckService } from './ack-service.js';
@@ -7,7 +7,7 @@ import type { EnrollmentService } from './enrollment-service.js';
 import type { GaugeService } from './gauge-service.js';
 import type { ReadinessService } from './readiness-service.js';
 
-export class PipelineServices implements ApiServices {
+export class PipelineServices {
   constructor(
     private readonly enrollment: EnrollmentService,
     private readonly acks: AckService,

@@ -1,6 +1,6 @@
 /** /readyz: Redis answers and AWS (SSM) answers an authenticated call, each within a short time. */
 import type { Redis } from 'ioredis';
-import type { ReadinessReport } from '../api/services.js';
+import type { ReadinessReport } from './views.js';
 import type { SsmActivations } from '../adapters/ssm-activations.js';
 
 const TIMEOUT_MS = 3_000;

@@ -1,7 +1,70 @@
-/** Records → the API's views. Views never carry an activation code (records only hold it sealed). */
-import type { BatchView, DeviceView } from '../api/services.js';
+/**
+ * What the services answer (views and results, as the API and the CLI show them) and records → views.
+ * Views never carry an activation code (records only hold it sealed).
+ */
+import type { BatchState } from '../domain/batch-state.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
 import type { BatchRecord, DeviceRecord } from '../queues/records.js';
+
+export interface EnrollResult {
+  readonly accepted: number;
+  readonly duplicates: number;
+}
+
+export interface DeviceView {
+  readonly deviceId: string;
+  readonly siteId: string;
+  readonly thingName: string;
+  readonly state: DeviceState;
+  readonly batchId: string | null;
+  readonly activationId: string | null;
+  readonly managedNodeId: string | null;
+  readonly rebatches: number;
+  /** ISO-8601 per state reached */
+  readonly timestamps: Readonly<Partial<Record<DeviceState, string>>>;
+  readonly updatedAt: string | null;
+  readonly error: string | null;
+}
+
+export interface SiteView {
+  readonly siteId: string;
+  readonly counts: Readonly<Record<DeviceState, number>>;
+  readonly buffered: number;
+  /** ISO-8601, or null when nothing waits */
+  readonly nextCutAt: string | null;
+}
+
+export interface BatchView {
+  readonly batchId: string;
+  readonly siteId: string;
+  readonly region: string;
+  readonly state: BatchState;
+  /** e.g. "quota" while blocked */
+  readonly blockedReason: string | null;
+  readonly size: number;
+  readonly activationId: string | null;
+  readonly expiresAt: string | null;
+  readonly attempts: number;
+  readonly strays: number;
+  readonly counts: Readonly<Record<DeviceState, number>>;
+  readonly error: string | null;
+  readonly createdAt: string;
+}
+
+export interface RetryResult {
+  /** batches re-driven */
+  readonly batches: number;
+  /** devices put back in flight */
+  readonly devices: number;
+}
+
+export type AckOutcome = 'accepted' | 'stale' | 'invalid';
+
+export interface ReadinessReport {
+  readonly redis: boolean;
+  readonly aws: boolean;
+  readonly detail?: string;
+}
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 

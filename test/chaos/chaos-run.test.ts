@@ -3,7 +3,7 @@
  * processes, while random role processes are SIGKILLed at random moments and restarted (≥ 20 times), the
  * private Redis (AOF, appendfsync everysec) is SIGKILLed and restarted mid-run, and the emulator throttles,
  * fails, delays and drops CreateActivation answers (and throttles/fails the other SSM operations) throughout.
- * At the end every invariant of DESIGN.md is checked and the figures are printed (docs/RELIABILITY.md).
+ * At the end every invariant of docs/CONTRACT.md is checked and the figures are printed (docs/RELIABILITY.md).
  *
  * Knobs (env): CHAOS_DEVICES (20000), CHAOS_SITES (8), CHAOS_KILLS (24), CHAOS_RATE devices/s posted (300),
  * CHAOS_SEED, CHAOS_KEEP_FILES=1 keeps the run directory (logs, AOF).
@@ -44,7 +44,7 @@ const random = (): number => {
 };
 
 describe('chaos: 20,000 devices, SIGKILLed roles, a Redis restart, AWS faults', () => {
-  it('keeps every invariant of DESIGN.md', async () => {
+  it('keeps every invariant of the contract', async () => {
     const sites = Array.from({ length: SITES }, (_, i) => ({ id: `chaos-plant-${i + 1}`, maxBatchSize: 500, batchWindowMs: 1_000 }));
     const perSite = Array.from({ length: SITES }, (_, i) => Math.floor(DEVICES / SITES) + (i < DEVICES % SITES ? 1 : 0));
     const cluster = await FleetCluster.start({

@@ -6,6 +6,7 @@
  */
 import { BATCH_STATES } from '../../domain/batch-state.js';
 import { DEVICE_STATES } from '../../domain/device-state.js';
+import { ACK_ERROR_MAX_LENGTH } from '../../domain/messages.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const isoOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -163,7 +164,7 @@ export const retryResult = {
 export const ackBody = {
   type: 'object',
   description:
-    'A device ack (DESIGN.md), as forwarded by an AWS IoT rule HTTPS action. The rule may add the topic ' +
+    'A device ack (docs/CONTRACT.md), as forwarded by an AWS IoT rule HTTPS action. The rule may add the topic ' +
     '(`"topic": "fleet/enroll/<site>/<thing>/ack"`) or `siteId` + `thingName`; other fields are ignored.',
   required: ['v', 'deliveryId', 'activationId', 'status'],
   properties: {
@@ -172,7 +173,7 @@ export const ackBody = {
     activationId: { type: 'string', minLength: 1, maxLength: 64 },
     status: { type: 'string', enum: ['registered', 'failed'] },
     managedNodeId: { type: 'string', pattern: '^mi-[0-9a-f]{17}$', description: 'required when status is registered' },
-    error: { type: 'string', maxLength: 2048 },
+    error: { type: 'string', maxLength: ACK_ERROR_MAX_LENGTH },
     topic: { type: 'string', minLength: 1, maxLength: 512 },
     siteId: { type: 'string', minLength: 1, maxLength: 64 },
     thingName: { type: 'string', minLength: 1, maxLength: 128 },

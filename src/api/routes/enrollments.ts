@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import '../fastify-types.js';
 import { ApiError } from '../api-error.js';
 import { principalOf } from '../auth/auth-hook.js';
-import { sortEnrollment } from '../enrollment-request.js';
+import { sortEnrollment, type EnrollmentAnswer } from '../enrollment-request.js';
 import { enrollmentBody, enrollmentResult, errors } from '../openapi/schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -45,7 +45,8 @@ export function enrollmentRoutes(app: FastifyInstance, { config, services, metri
       if (rejected.length > 0) metrics.rejectedEvents.inc(rejected.length);
       if (single && rejected.length > 0) throw ApiError.validation(rejected[0]!.errors, 'event');
       const result = events.length > 0 ? await services.enroll(events) : { accepted: 0, duplicates: 0 };
-      return reply.status(202).send({ accepted: result.accepted, duplicates: result.duplicates, rejected });
+      const answer: EnrollmentAnswer = { accepted: result.accepted, duplicates: result.duplicates, rejected };
+      return reply.status(202).send(answer);
     },
   );
 }

@@ -1,6 +1,6 @@
 /**
  * Re-drive what failed (admin tokens only). `POST /v1/sites/{siteId}/retry` and `POST /v1/retry-failed`
- * extend DESIGN.md's batch retry for `fleet-enroll retry --site / --all-failed`. 202: the work is queued.
+ * extend the batch retry route for `fleet-enroll retry --site / --all-failed`. 202: the work is queued.
  */
 import type { FastifyInstance } from 'fastify';
 import '../fastify-types.js';

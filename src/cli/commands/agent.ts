@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TOPICS } from '../../domain/messages.js';
 import { ValidationError } from '../../domain/errors.js';
+import { REGION_PATTERN } from '../../domain/identifiers.js';
 import { LineLog } from '../../device/agent-log.js';
 import { CommandRegistrar } from '../../device/command-registrar.js';
 import { defaultStateFile, FileDeliveryJournal } from '../../device/delivery-journal.js';
@@ -10,7 +11,7 @@ import { DeviceAgent } from '../../device/device-agent.js';
 import { MqttConnection } from '../../device/mqtt-connection.js';
 import { DEFAULT_REGISTER_COMMAND, RegistrationCommand } from '../../device/registration-command.js';
 import { DEFAULT_REGISTRATION_FILE } from '../../device/registration-file.js';
-import { TopicTemplate } from '../../device/topic-template.js';
+import { TopicTemplate } from '../../domain/topics.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 
 const usage = `usage: fleet-enroll agent --thing T --site S (--mqtt-url URL | --endpoint HOST) [options]
@@ -98,7 +99,7 @@ export const agentCommand: Command = {
     if (Boolean(values.cert) !== Boolean(values.key)) throw new UsageError('--cert and --key go together');
     const url = values['mqtt-url'] ?? `mqtts://${values.endpoint}:8883`;
     if (!/^(mqtts?|wss?):\/\/[^/]/.test(url)) throw new UsageError('--mqtt-url: must be mqtt://, mqtts://, ws:// or wss:// with a host');
-    if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) {
+    if (values.region !== undefined && !REGION_PATTERN.test(values.region)) {
       throw new UsageError('--region: must be an AWS Region name such as eu-central-1');
     }
     const timeoutS = values['register-timeout'] === undefined ? 120 : Number(values['register-timeout']);
@@ -112,11 +113,10 @@ export const agentCommand: Command = {
     asUsage(() => topics.credentials.render({ siteId: site, thingName: thing }));
     const command = asUsage(() => new RegistrationCommand(values['register-command'] ?? DEFAULT_REGISTER_COMMAND, '--register-command'));
     const registrationFile = values['registration-file'] ?? DEFAULT_REGISTRATION_FILE;
-    const [cert, key, ca] = await Promise.all([
-      readPem('cert', values.cert),
-      readPem('key', values.key),
-      readPem('ca', values.ca),
-    ]);
+    // one after the other: with two unreadable files, the error names the first flag every time
+    const cert = await readPem('cert', values.cert);
+    const key = await readPem('key', values.key);
+    const ca = await readPem('ca', values.ca);
 
     const log = new LineLog(io.stderr);
     const journal = await FileDeliveryJournal.open(values['state-file'] ?? defaultStateFile(registrationFile));

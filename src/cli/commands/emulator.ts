@@ -1,5 +1,6 @@
 /** `fleet-enroll emulator`: the local AWS stand-in, standalone. Flag parsing only; the emulator is src/emulator. */
 import { parseArgs } from 'node:util';
+import { REGION_PATTERN } from '../../domain/identifiers.js';
 import { FaultConfigError, parseFaultConfig, startEmulator, type FaultConfig } from '../../emulator/index.js';
 import { DEFAULT_CREDENTIALS, DEFAULT_NODE_QUOTA } from '../../emulator/index.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
@@ -80,7 +81,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const mqttUrl = values['mqtt-url'];
   if (mqttUrl !== undefined && !/^mqtts?:\/\/[^\s/]+/.test(mqttUrl)) throw new UsageError(`--mqtt-url: must be mqtt://host:port or mqtts://…, got "${mqttUrl}"`);
   if (values.seed !== undefined && !/^\d{1,10}$/.test(values.seed)) throw new UsageError(`--seed: must be a whole number, got "${values.seed}"`);
-  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region)) throw new UsageError(`--region: not a Region name: "${values.region}"`);
+  if (values.region !== undefined && !REGION_PATTERN.test(values.region)) throw new UsageError(`--region: not a Region name: "${values.region}"`);
 
   const emulator = await startEmulator({
     port: port('port', values.port),

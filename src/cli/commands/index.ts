@@ -1,4 +1,4 @@
-/** Every command that exists. A command is listed only once its issue has built it. */
+/** Every command that exists, in the order `fleet-enroll --help` lists them. */
 import type { Command } from '../command.js';
 import { agentCommand } from './agent.js';
 import { demoCommand } from './demo.js';

@@ -2,7 +2,7 @@
  * Redis for the demo: the configured one if it answers; else a private `redis-server` on a free port,
  * removed at exit; else one clear line saying how to get Redis.
  */
-import { RedisServerProcess, redisAnswers } from '../../adapters/redis-server-process.js';
+import { RedisServerProcess, redisAnswers } from '../../devtools/redis-server-process.js';
 
 export interface DemoRedis {
   readonly url: string;

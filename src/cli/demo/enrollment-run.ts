@@ -13,7 +13,7 @@ import type { Config } from '../../config.js';
 import { minimumActivations } from '../../domain/batching.js';
 import { DeviceSimulator, DeviceSimulatorProcess } from '../../device/simulator/index.js';
 import type { FaultConfig } from '../../emulator/index.js';
-import { deleteMatching } from '../../queues/delete-keys.js';
+import { deleteMatching } from '../../devtools/delete-keys.js';
 import { Keys } from '../../queues/keys.js';
 import { provideDemoRedis, type DemoRedis } from './demo-redis.js';
 import { startEmulatorLink, type EmulatorLink } from './emulator-link.js';
@@ -99,7 +99,7 @@ export interface RunSummary {
   durationMs: number;
   devicesPerSecond: number;
   latencyMs: { credentials: Percentiles; registered: Percentiles };
-  /** beyond DESIGN.md's summary: what a reader of the report wants next */
+  /** beyond the contract's summary: what a reader of the report wants next */
   details: {
     redis: 'configured' | 'private';
     workerRestarts: number;

@@ -1,4 +1,4 @@
-/** The demo's final report: a table for people, one JSON object for programs (DESIGN.md `demo --json`). */
+/** The demo's final report: a table for people, one JSON object for programs (`demo --json`, docs/CONTRACT.md). */
 import { renderTable } from '../table.js';
 import type { RunSummary } from './enrollment-run.js';
 
@@ -37,7 +37,7 @@ export function renderReport(s: RunSummary): string {
   return `\n${summary}\n${latency}\n${verdict}\n`;
 }
 
-/** DESIGN.md's fields, in its order, then the details */
+/** the contract's fields, in its order, then the details */
 export function reportJson(s: RunSummary): string {
   const { details, ...fields } = s;
   return JSON.stringify({ ...fields, details });

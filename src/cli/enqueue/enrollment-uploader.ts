@@ -5,18 +5,13 @@
  * limit, and the order keeps the report simple.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { EnrollmentAnswer } from '../../api/enrollment-request.js';
 import { MAX_EVENTS_PER_REQUEST } from '../../domain/onboarding-event.js';
 import type { CsvRecord } from './csv-records.js';
 import { DeviceColumns, HeaderError, type EventShape } from './device-columns.js';
 
-export interface EnrollmentReply {
-  readonly accepted: number;
-  readonly duplicates: number;
-  readonly rejected: readonly { index: number; deviceId?: string; errors: readonly { path: string; message: string }[] }[];
-}
-
 /** Sends one request; rejects with an error carrying `status` (0 = unreachable) when the request as a whole failed. */
-export type EnrollmentSender = (events: readonly EventShape[]) => Promise<EnrollmentReply>;
+export type EnrollmentSender = (events: readonly EventShape[]) => Promise<EnrollmentAnswer>;
 
 export interface RejectedRow {
   readonly line: number;
@@ -81,7 +76,7 @@ export class EnrollmentUploader {
 
     const flush = async (): Promise<void> => {
       if (events.length === 0) return;
-      let reply: EnrollmentReply;
+      let reply: EnrollmentAnswer;
       try {
         reply = await this.sendWithRetries(events);
       } catch (err) {
@@ -124,7 +119,7 @@ export class EnrollmentUploader {
     return report;
   }
 
-  private async sendWithRetries(events: readonly EventShape[]): Promise<EnrollmentReply> {
+  private async sendWithRetries(events: readonly EventShape[]): Promise<EnrollmentAnswer> {
     const attempts = this.options.attempts ?? 4;
     for (let attempt = 1; ; attempt++) {
       try {

@@ -13,7 +13,7 @@ import { parseCredentialsMessage } from '../credentials-message.js';
 import { MqttConnection } from '../mqtt-connection.js';
 import type { MqttLink } from '../mqtt-link.js';
 import { RegistrationError } from '../registrar.js';
-import { TopicTemplate, type TopicAddress } from '../topic-template.js';
+import { TopicTemplate, type TopicParams } from '../../domain/topics.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import { BehaviourPicker, type DeviceBehaviour, type MisbehaviourFractions } from './device-behaviour.js';
 import { EmulatorRegistrationClient } from './emulator-registration-client.js';
@@ -37,7 +37,7 @@ export interface DeviceSimulatorOptions extends MisbehaviourFractions {
   readonly now?: () => number;
 }
 
-export interface SimulatedDelivery extends TopicAddress {
+export interface SimulatedDelivery extends TopicParams {
   readonly deviceId: string;
   readonly deliveryId: string;
   /** ms epoch when the credentials message arrived */
@@ -226,7 +226,7 @@ export class DeviceSimulator extends EventEmitter<DeviceSimulatorEvents> {
     }
   }
 
-  private answerRedelivery(link: MqttLink, address: TopicAddress, slot: Slot, credentials: CredentialsMessage): void {
+  private answerRedelivery(link: MqttLink, address: TopicParams, slot: Slot, credentials: CredentialsMessage): void {
     const delivery = { ...address, deviceId: credentials.deviceId, deliveryId: slot.deliveryId, receivedAt: this.now() };
     if (slot.stage === Stage.Registered && slot.managedNodeId && this.behaviour.pick(address.thingName) !== 'never-ack') {
       void this.ack(link, delivery, registeredAck(credentials, slot.managedNodeId), false);

@@ -1,5 +1,5 @@
 /**
- * CreateActivation's request constraints, from the SSM API reference (and DESIGN.md's table),
+ * CreateActivation's request constraints, from the SSM API reference (docs/CONTRACT.md has the table),
  * written here independently of src/domain's request builder: the emulator is the referee that
  * catches the builder's mistakes, so it must not share them.
  */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Role } from '../../../src/app.js';
-import { freePort, RedisServerProcess } from '../../../src/adapters/redis-server-process.js';
+import { freePort, RedisServerProcess } from '../../../src/devtools/redis-server-process.js';
 import type { DeviceState } from '../../../src/domain/device-state.js';
 import { DeviceSimulatorProcess } from '../../../src/device/simulator/index.js';
 import { DEFAULT_CREDENTIALS, type EmulatorState, type FaultConfig } from '../../../src/emulator/index.js';

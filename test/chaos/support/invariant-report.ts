@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's invariants checked at the end of a run against what the processes left behind: every posted
+ * The contract's invariants (docs/CONTRACT.md) checked at the end of a run against what the processes left behind: every posted
  * device's record in Redis, the emulator's live activations and retained messages, Mosquitto's retained
  * messages, and every activation code the devices received searched for in every log file, the Redis AOF
  * and Redis dumps (taken at the end and mid-run).

@@ -1,6 +1,6 @@
 /**
  * Watches the emulator's live activations throughout a run (GET /emulator/state, every `everyMs`):
- * the most unexpired activations one DefaultInstanceName (= one batch) had at once. DESIGN.md invariant 2
+ * the most unexpired activations one DefaultInstanceName (= one batch) had at once. Invariant 2 (docs/CONTRACT.md)
  * says that is never more than one.
  */
 import type { EmulatorState } from '../../../src/emulator/index.js';

@@ -19,7 +19,7 @@ import { startEmulator, type RunningEmulator } from '../../../src/emulator/index
 import { Keys } from '../../../src/queues/keys.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
 import { MOSQUITTO_URL, testConfig } from '../pipeline/support/test-config.js';
-import { deleteMatching } from '../../../src/queues/delete-keys.js';
+import { deleteMatching } from '../../../src/devtools/delete-keys.js';
 
 const ADMIN = 'it-admin-7c1e9b2a4d6f8e0a';
 const LINE_A = 'it-line-a-3b5d7f9a1c2e4f6a';

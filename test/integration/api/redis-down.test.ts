@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
 import { createLogger } from '../../../src/adapters/logger.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
-import { RedisServerProcess } from '../../../src/adapters/redis-server-process.js';
+import { RedisServerProcess } from '../../../src/devtools/redis-server-process.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
 import { testConfig } from '../pipeline/support/test-config.js';
 

@@ -16,7 +16,7 @@ import type { Config } from '../../../src/config.js';
 import { Keys } from '../../../src/queues/keys.js';
 import { testConfig } from '../pipeline/support/test-config.js';
 import { runCli, waitFor } from '../device/helpers.js';
-import { deleteMatching } from '../../../src/queues/delete-keys.js';
+import { deleteMatching } from '../../../src/devtools/delete-keys.js';
 
 const ROWS = 100_000;
 const TOKEN = `line-token-${randomBytes(12).toString('hex')}`;

@@ -18,7 +18,7 @@ import { startEmulator, type RunningEmulator } from '../../../src/emulator/index
 import { Keys } from '../../../src/queues/keys.js';
 import { testConfig } from '../pipeline/support/test-config.js';
 import { MQTT_URL, REPO, runCli, TopicRecorder, uniqueId, waitFor, type Child } from './helpers.js';
-import { deleteMatching } from '../../../src/queues/delete-keys.js';
+import { deleteMatching } from '../../../src/devtools/delete-keys.js';
 
 let config: Config;
 let emulator: RunningEmulator;

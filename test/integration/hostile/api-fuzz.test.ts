@@ -16,7 +16,7 @@ import { startEmulator, type RunningEmulator } from '../../../src/emulator/index
 import { Keys } from '../../../src/queues/keys.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
 import { MOSQUITTO_URL, REDIS_URL, testConfig } from '../pipeline/support/test-config.js';
-import { deleteMatching } from '../../../src/queues/delete-keys.js';
+import { deleteMatching } from '../../../src/devtools/delete-keys.js';
 
 const BODY_LIMIT = 64 * 1024;
 const POST_ROUTES = ['/v1/enrollments', '/v1/acks', '/v1/batches/b-1/retry', '/v1/sites/fz-a/retry', '/v1/retry-failed'];

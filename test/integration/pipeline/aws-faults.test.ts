@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance under AWS faults (emulator over HTTP, real SDK): throttling + errors slow the pipeline
+ * The pipeline under AWS faults (emulator over HTTP, real SDK): throttling + errors slow the pipeline
  * but every device registers and no batch ever has two live activations; a permanent error fails the batch
  * at once with the AWS message and a retry completes it once the cause is gone; an activation created
  * whose answer was lost is found and deleted, leaving exactly one live activation for the batch.

@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance, expiry: with a short activation TTL, devices that never ack are re-batched into a new
+ * The pipeline at activation expiry: with a short activation TTL, devices that never ack are re-batched into a new
  * activation (the old one deleted, retained credentials cleared); past config.maxRebatches they end
  * `failed` with a reason a person can act on. Devices that did register stay registered. A node registered
  * with the activation that no device claims is flagged as a stray.

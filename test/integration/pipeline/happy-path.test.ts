@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance, happy path: 2,500 devices across 3 sites → the minimum number of activations, each
+ * The pipeline, happy path: 2,500 devices across 3 sites → the minimum number of activations, each
  * with RegistrationLimit = its batch size and the right tags; each device gets only its own credentials on
  * its own topic, registers, acks and ends `registered` (node tagged); every activation is deleted and no
  * retained credentials message is left; no activation code anywhere but the device topics.

@@ -24,7 +24,7 @@ describe('agent flags (checked before any connection)', () => {
     [[...agent, '--mqtt-url', 'mqtt://h', '--region', 'Mars'], '--region: must be an AWS Region name such as eu-central-1'],
     [[...agent, '--mqtt-url', 'mqtt://h', '--register-timeout', '0'], '--register-timeout: must be a positive number of seconds'],
     [[...agent, '--mqtt-url', 'mqtt://h', '--register-command', 'x -c {cod}'], '--register-command: unknown placeholder {cod}'],
-    [[...agent, '--mqtt-url', 'mqtt://h', '--topic-ack', 'fleet/{siteId}/ack'], '--topic-ack: must contain {thingName} once'],
+    [[...agent, '--mqtt-url', 'mqtt://h', '--topic-ack', 'fleet/{siteId}/ack'], '--topic-ack: must contain {thingName} exactly once'],
     [['agent', '--thing', 'edge-1', '--site', 'a/b', '--mqtt-url', 'mqtt://h'], 'siteId: must be non-empty and contain none of + # / NUL'],
     [[...agent, '--mqtt-url', 'mqtt://h', '--cert', '/nonexistent/c.pem', '--key', '/nonexistent/k.pem'], '--cert: cannot read /nonexistent/c.pem (ENOENT)'],
   ])('%j → %s', async (argv, message) => {

@@ -2,14 +2,15 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readCsvRecords } from '../../../src/cli/enqueue/csv-records.js';
 import { DeviceColumns, HeaderError, type EventShape } from '../../../src/cli/enqueue/device-columns.js';
-import { EnrollmentUploader, UploadStoppedError, type EnrollmentReply } from '../../../src/cli/enqueue/enrollment-uploader.js';
+import type { EnrollmentAnswer } from '../../../src/api/enrollment-request.js';
+import { EnrollmentUploader, UploadStoppedError } from '../../../src/cli/enqueue/enrollment-uploader.js';
 
 const csv = (text: string) => readCsvRecords(Readable.from([Buffer.from(text)]));
 
 /** A stand-in API: rejects device ids starting with "bad", counts "dup" as duplicates, like the real route does per index. */
 function fakeApi() {
   const requests: EventShape[][] = [];
-  const send = (events: readonly EventShape[]): Promise<EnrollmentReply> => {
+  const send = (events: readonly EventShape[]): Promise<EnrollmentAnswer> => {
     requests.push([...events]);
     const rejected = events.flatMap((e, index) =>
       e.deviceId.startsWith('bad') ? [{ index, deviceId: e.deviceId, errors: [{ path: `events[${index}].deviceId`, message: 'not allowed' }] }] : [],
@@ -67,7 +68,7 @@ describe('EnrollmentUploader', () => {
 
   it('retries a request the API could not take, then stops with the first line not submitted', async () => {
     let calls = 0;
-    const flaky = (events: readonly EventShape[]): Promise<EnrollmentReply> => {
+    const flaky = (events: readonly EventShape[]): Promise<EnrollmentAnswer> => {
       calls++;
       if (calls === 1) return Promise.reject(Object.assign(new Error('cannot reach the API'), { status: 0 }));
       if (calls === 2) return Promise.resolve({ accepted: events.length, duplicates: 0, rejected: [] });

@@ -4,7 +4,7 @@ import type { DeliveryJournal, HandledDelivery } from '../../../src/device/deliv
 import { DeviceAgent } from '../../../src/device/device-agent.js';
 import type { MessageHandler, MqttLink, PublishOptions } from '../../../src/device/mqtt-link.js';
 import { RegistrationError, type Registrar } from '../../../src/device/registrar.js';
-import { TopicTemplate } from '../../../src/device/topic-template.js';
+import { TopicTemplate } from '../../../src/domain/topics.js';
 import { DEFAULT_TOPICS, type CredentialsMessage } from '../../../src/domain/messages.js';
 
 const CODE = 'Activation-Code-0123456789';

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's CreateActivation table, written again for the tests, independently of
+ * The CreateActivation table of the SSM API reference, written again for the tests, independently of
  * src/domain/activation-constraints.ts: a test that reused the builder's own checks could not fail.
  */
 import type { CreateActivationRequest } from '../../../src/domain/activation-request.js';

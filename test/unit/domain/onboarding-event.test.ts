@@ -14,7 +14,7 @@ const issues = (r: EventResult) => ('issues' in r ? r.issues : []);
 const paths = (r: EventResult) => issues(r).map((i) => i.path);
 
 describe('parseOnboardingEvent', () => {
-  it('accepts the DESIGN.md example as it is', () => {
+  it('accepts the example event of the contract as it is', () => {
     expect(parseOnboardingEvent(good, sites)).toEqual({ ok: good });
   });
 

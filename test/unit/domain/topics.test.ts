@@ -4,7 +4,7 @@ import { DEFAULT_TOPICS } from '../../../src/domain/messages.js';
 import { parseTopic, renderTopic, topicFilter, topicTemplateProblems } from '../../../src/domain/topics.js';
 
 describe('topic templates', () => {
-  it('renders the DESIGN.md topics', () => {
+  it('renders the default device topics', () => {
     const p = { siteId: 'plant-berlin-1', thingName: 'edge-SN-000123' };
     expect(renderTopic(DEFAULT_TOPICS.credentials, p)).toBe('fleet/enroll/plant-berlin-1/edge-SN-000123/activation');
     expect(renderTopic(DEFAULT_TOPICS.ack, p)).toBe('fleet/enroll/plant-berlin-1/edge-SN-000123/ack');

@@ -33,6 +33,13 @@ function tree(files: Record<string, string>, copyRealSrc = false): string {
   return root;
 }
 
+/** Adds `files` to a copy of the real tree: the check must fail, with `message` among its lines. */
+function expectFailure(files: Record<string, string>, message: string): void {
+  const result = run(tree(files, true));
+  expect(result.code).toBe(1);
+  expect(result.output).toContain(message);
+}
+
 describe('scripts/check-layers.mjs', () => {
   it('passes on a copy of the real source tree', () => {
     const result = run(tree({}, true));
@@ -41,10 +48,7 @@ describe('scripts/check-layers.mjs', () => {
   });
 
   it('fails when a file in src/domain imports an AWS SDK, naming the file and the import', () => {
-    const root = tree({ 'src/domain/sneaky.ts': "import { SSMClient } from '@aws-sdk/client-ssm';\nexport const c = SSMClient;\n" }, true);
-    const result = run(root);
-    expect(result.code).toBe(1);
-    expect(result.output).toContain('src/domain/sneaky.ts:1: imports "@aws-sdk/client-ssm"');
+    expectFailure({ 'src/domain/sneaky.ts': "import { SSMClient } from '@aws-sdk/client-ssm';\nexport const c = SSMClient;\n" }, 'src/domain/sneaky.ts:1: imports "@aws-sdk/client-ssm"');
   });
 
   it('catches every form of import out of the domain: type-only, export-from, dynamic, multi-line, Node I/O', () => {
@@ -83,9 +87,53 @@ describe('scripts/check-layers.mjs', () => {
       'src/emulator/e.ts:1',
       'src/queues/q.ts:1',
       'src/services/s.ts:1',
+      'src/services/s.ts:2',
       'src/services/t.ts:1',
       'src/services/t.ts:2',
       'src/workers/w.ts:1',
     ]);
+  });
+
+  it('fails on any services → api import, a type-only one too: services own the types they answer with', () => {
+    expectFailure(
+      { 'src/services/enroll.ts': "import type { DeviceView } from '../api/services.js';\nexport type V = DeviceView;\n" },
+      'src/services/enroll.ts:1: imports "../api/services.js" (api) — services may import only',
+    );
+  });
+
+  it('fails on an import cycle, naming the files around it, type-only imports included', () => {
+    // two cycles: config.ts ↔ config/tokens.ts (one side type-only), and services a → b → c → a; d only hangs off a
+    const files: Record<string, string> = {
+      'src/config.ts': "import { tokens } from './config/tokens.js';\nexport const config = tokens;\n",
+      'src/config/tokens.ts': "import { z } from '../domain/z.js';\nimport type { Config } from '../config.js';\nexport const tokens = z;\n",
+      'src/domain/z.ts': 'export const z = 1;\n',
+    };
+    for (const [from, to] of ['ab', 'bc', 'ca', 'da']) files[`src/services/${from}.ts`] = `export { x } from './${to}.js';\n`;
+    const result = run(tree(files));
+    expect(result.code).toBe(1);
+    const cycles = result.output.split('\n').filter((l) => l.includes('import cycle'));
+    expect(cycles).toHaveLength(2);
+    expect(cycles).toContain('  src/config.ts:1: import cycle src/config.ts → src/config/tokens.ts → src/config.ts');
+    expect(cycles).toContain('  src/services/a.ts:1: import cycle src/services/a.ts → src/services/b.ts → src/services/c.ts → src/services/a.ts');
+  });
+
+  it('fails when production code imports src/devtools; the CLI (demo) may', () => {
+    const files: Record<string, string> = { 'src/devtools/spawner.ts': "import { spawn } from 'node:child_process';\nexport const s = spawn;\n" };
+    const production = ['domain', 'queues', 'adapters', 'services', 'workers', 'api', 'config'];
+    for (const layer of production) files[`src/${layer}/uses-devtools.ts`] = "import { s } from '../devtools/spawner.js';\nexport const x = s;\n";
+    files['src/app.ts'] = "import { s } from './devtools/spawner.js';\nexport const x = s;\n";
+    files['src/cli/demo.ts'] = "import { s } from '../devtools/spawner.js';\nexport const x = s;\n";
+    const result = run(tree(files));
+    expect(result.code).toBe(1);
+    const offenders = result.output.split('\n').filter((l) => l.includes('may not import dev tooling')).map((l) => l.trim().split(':')[0]);
+    expect(offenders.sort()).toEqual([...production.map((l) => `src/${l}/uses-devtools.ts`), 'src/app.ts'].sort());
+    expect(result.output).not.toContain('src/cli/demo.ts');
+  });
+
+  it('keeps dev tooling out of the real tree: src/devtools is imported only by the CLI', () => {
+    expectFailure(
+      { 'src/workers/sneaky.ts': "import { deleteMatching } from '../devtools/delete-keys.js';\nexport const d = deleteMatching;\n" },
+      'src/workers/sneaky.ts:1: imports "../devtools/delete-keys.js" (devtools) — production code (workers) may not import dev tooling',
+    );
   });
 });

@@ -18,7 +18,7 @@ import { CredentialsObserver } from './credentials-observer.js';
 import { LogCapture } from './log-capture.js';
 import { MOSQUITTO_URL, testConfig, type TestConfigOptions } from './test-config.js';
 import { redisDump } from '../../../support/redis-dump.js';
-import { deleteMatching } from '../../../../src/queues/delete-keys.js';
+import { deleteMatching } from '../../../../src/devtools/delete-keys.js';
 
 export interface HarnessOptions extends TestConfigOptions {
   readonly emulator?: EmulatorOptions;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisServerProcess, redisAnswers } from '../../../src/adapters/redis-server-process.js';
+import { RedisServerProcess, redisAnswers } from '../../../src/devtools/redis-server-process.js';
 
 describe('RedisServerProcess', () => {
   let server: RedisServerProcess | undefined;
