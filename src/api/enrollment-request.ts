@@ -23,6 +23,8 @@ export type SortedEnrollment =
       /** a body that was one event rather than `{"events":[…]}` */
       readonly single: boolean;
       readonly events: OnboardingEvent[];
+      /** each event's index in the body */
+      readonly indexes: number[];
       readonly rejected: Rejection[];
     };
 
@@ -38,6 +40,7 @@ export function sortEnrollment(body: unknown, sites: SiteDirectory, principal: P
   const raw: readonly unknown[] = single ? [body] : (body as { events: unknown[] }).events;
 
   const events: OnboardingEvent[] = [];
+  const indexes: number[] = [];
   const rejected: Rejection[] = [];
   let outOfScope = 0;
   const foreignSites = new Set<string>();
@@ -53,6 +56,7 @@ export function sortEnrollment(body: unknown, sites: SiteDirectory, principal: P
         rejected.push({ index: i, deviceId: r.ok.deviceId, errors: [outOfScopeIssue(`${prefix}siteId`, r.ok.siteId)] });
       } else {
         events.push(r.ok);
+        indexes.push(i);
       }
       continue;
     }
@@ -70,5 +74,5 @@ export function sortEnrollment(body: unknown, sites: SiteDirectory, principal: P
   }
 
   if (outOfScope > 0 && outOfScope === results.length) return { kind: 'forbidden', sites: [...foreignSites].slice(0, 5) };
-  return { kind: 'sorted', single, events, rejected };
+  return { kind: 'sorted', single, events, indexes, rejected };
 }

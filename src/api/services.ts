@@ -2,6 +2,7 @@
  * What the HTTP API needs from the rest of the system. Implemented in src/services, built by src/app.ts,
  * passed to buildApi(). Views never contain an activation code.
  */
+import type { FieldIssue } from '../domain/errors.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { AckMessage } from '../domain/messages.js';
 import type { DeviceState } from '../domain/device-state.js';
@@ -10,6 +11,19 @@ import type { BatchState } from '../domain/batch-state.js';
 export interface EnrollResult {
   readonly accepted: number;
   readonly duplicates: number;
+  /** events refused by the pipeline's records (`index` into the events passed; paths relative to the event) */
+  readonly rejected?: readonly EventRejection[];
+}
+
+export interface EventRejection {
+  readonly index: number;
+  readonly deviceId: string;
+  readonly errors: readonly FieldIssue[];
+}
+
+/** The sites a caller may act for (the API passes the token's Principal). */
+export interface SiteScope {
+  allowsSite(siteId: string): boolean;
 }
 
 export interface DeviceView {
@@ -25,6 +39,20 @@ export interface DeviceView {
   readonly timestamps: Readonly<Partial<Record<DeviceState, string>>>;
   readonly updatedAt: string | null;
   readonly error: string | null;
+  /** records re-enrollments replaced, newest first (the single-device read fills it) */
+  readonly history?: readonly DeviceHistoryView[];
+}
+
+export interface DeviceHistoryView {
+  readonly siteId: string;
+  readonly state: DeviceState;
+  readonly thingName: string | null;
+  readonly batchId: string | null;
+  readonly activationId: string | null;
+  readonly managedNodeId: string | null;
+  readonly error: string | null;
+  readonly timestamps: Readonly<Partial<Record<DeviceState, string>>>;
+  readonly replacedAt: string;
 }
 
 export interface SiteView {
@@ -68,8 +96,11 @@ export interface ReadinessReport {
 }
 
 export interface ApiServices {
-  /** events are already validated; authoritative dedupe happens here */
-  enroll(events: readonly OnboardingEvent[]): Promise<EnrollResult>;
+  /**
+   * Events are already validated; authoritative dedupe happens here. `scope` decides whether a device
+   * recorded at another site may be moved (default: every site, for in-process callers).
+   */
+  enroll(events: readonly OnboardingEvent[], scope?: SiteScope): Promise<EnrollResult>;
   device(deviceId: string): Promise<DeviceView | null>;
   site(siteId: string): Promise<SiteView | null>;
   batch(batchId: string): Promise<BatchView | null>;

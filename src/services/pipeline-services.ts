@@ -1,5 +1,5 @@
 /** The API's view of the pipeline (src/api/services.ts): the services composed behind one object. */
-import type { AckOutcome, ApiServices, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from '../api/services.js';
+import type { AckOutcome, ApiServices, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteScope, SiteView } from '../api/services.js';
 import type { AckMessage } from '../domain/messages.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { AckService } from './ack-service.js';
@@ -15,8 +15,8 @@ export class PipelineServices implements ApiServices {
     private readonly gauges: GaugeService,
   ) {}
 
-  enroll(events: readonly OnboardingEvent[]): Promise<EnrollResult> {
-    return this.enrollment.enroll(events);
+  enroll(events: readonly OnboardingEvent[], scope?: SiteScope): Promise<EnrollResult> {
+    return this.enrollment.enroll(events, scope);
   }
   device(deviceId: string): Promise<DeviceView | null> {
     return this.enrollment.device(deviceId);

@@ -1,16 +1,36 @@
 /** Records → the API's views. Views never carry an activation code (records only hold it sealed). */
-import type { BatchView, DeviceView } from '../api/services.js';
+import type { BatchView, DeviceHistoryView, DeviceView } from '../api/services.js';
+import type { DeviceHistoryEntry } from '../queues/device-store.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
 import type { BatchRecord, DeviceRecord } from '../queues/records.js';
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-export function toDeviceView(d: DeviceRecord): DeviceView {
+function isoTimes(times: Readonly<Partial<Record<DeviceState, number>>>): Partial<Record<DeviceState, string>> {
   const timestamps: Partial<Record<DeviceState, string>> = {};
   for (const s of DEVICE_STATES) {
-    const t = d.times[s];
+    const t = times[s];
     if (t !== undefined) timestamps[s] = new Date(t).toISOString();
   }
+  return timestamps;
+}
+
+export function toHistoryView(h: DeviceHistoryEntry): DeviceHistoryView {
+  return {
+    siteId: h.siteId,
+    state: h.state,
+    thingName: h.thingName,
+    batchId: h.batchId,
+    activationId: h.activationId,
+    managedNodeId: h.managedNodeId,
+    error: h.error,
+    timestamps: isoTimes(h.times),
+    replacedAt: new Date(h.replacedAt).toISOString(),
+  };
+}
+
+export function toDeviceView(d: DeviceRecord): DeviceView {
+  const timestamps = isoTimes(d.times);
   return {
     deviceId: d.deviceId,
     siteId: d.siteId,
