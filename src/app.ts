@@ -10,6 +10,7 @@ import type { Worker } from 'bullmq';
 import { MqttAckSubscriber, type AckSubscriber } from './adapters/ack-subscriber.js';
 import { AwsClients } from './adapters/aws-clients.js';
 import { AesGcmCodeCipher } from './adapters/code-cipher.js';
+import { HmacDeliverySigner } from './adapters/delivery-signer.js';
 import { SdkIotPublisher } from './adapters/iot-publisher.js';
 import { createLogger } from './adapters/logger.js';
 import { Metrics } from './adapters/metrics.js';
@@ -103,10 +104,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const ssm = new SdkSsmActivations(aws, limiter, metrics);
   const publisher = new SdkIotPublisher(aws, metrics);
   const cipher = new AesGcmCodeCipher(config.secretKey);
+  const signer = new HmacDeliverySigner(config.secretKey);
   const sites = config.sites.sites;
 
   const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs, metrics });
-  const acks = new AckService({ devices, topics: config.topics, metrics, logger });
+  const acks = new AckService({ devices, signer, topics: config.topics, metrics, logger });
   const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics);
   const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges);
 
@@ -146,7 +148,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       workers.push(createActivationWorker(workerBase, activation));
     }
     if (has('delivery')) {
-      const delivery = new DeliveryService({ batches, devices, publisher, cipher, limiter, topics: config.topics, metrics, logger });
+      const delivery = new DeliveryService({ batches, devices, publisher, cipher, signer, limiter, topics: config.topics, metrics, logger });
       workers.push(createDeliveryWorker(workerBase, delivery));
     }
     if (has('reconcile')) {

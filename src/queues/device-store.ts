@@ -12,7 +12,8 @@ export interface BufferPolicy {
   readonly maxBatchSize: number;
 }
 
-export type AckVerdict = 'accepted' | 'stale' | 'forged';
+/** `claimed`: the ack names a managed node another device holds */
+export type AckVerdict = 'accepted' | 'stale' | 'forged' | 'claimed';
 
 export interface AckInput {
   readonly batchId: string;
@@ -191,6 +192,18 @@ export class DeviceStore {
       input.error,
     ];
     return (await this.scripts.run('fleetAck', this.keys.acked, args)) as AckVerdict;
+  }
+
+  /** For each managed node, the device holding its claim (missing: nobody). */
+  async nodeClaims(managedNodeIds: readonly string[]): Promise<Map<string, string>> {
+    const claims = new Map<string, string>();
+    if (managedNodeIds.length === 0) return claims;
+    const holders = await this.redis.hmget(this.keys.nodeClaims, ...managedNodeIds);
+    managedNodeIds.forEach((node, i) => {
+      const holder = holders[i];
+      if (typeof holder === 'string') claims.set(node, holder);
+    });
+    return claims;
   }
 
   /** Returns the batch's devices still left after these registered. */

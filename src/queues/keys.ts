@@ -88,6 +88,11 @@ export class Keys {
     return `${this.root}:things:${siteId}`;
   }
 
+  /** hash managedNodeId → deviceId: the one device a node is claimed by (set by the ack script) */
+  get nodeClaims(): string {
+    return `${this.root}:nodes`;
+  }
+
   /** a pattern matching every key of this prefix (tests clean up with it) */
   get everything(): string {
     return `${this.root}:*`;

@@ -129,9 +129,23 @@ describe('Redis stores and Lua scripts', () => {
     expect(await devices.get('s3-SN-0000000')).toMatchObject({ state: 'acked', managedNodeId: 'mi-0123456789abcdef0', error: null });
     // a replay of the same ack
     expect(await devices.ack(ack, t)).toBe('stale');
+    // a batch-mate's ack claiming the node device 0 holds: refused, nothing changes
+    const mate = { ...ack, index: 1, deliveryId: 'b-s3-1.1.n1' };
+    expect(await devices.ack(mate, t)).toBe('claimed');
+    expect(await devices.get('s3-SN-0000001')).toMatchObject({ state: 'activated', managedNodeId: null });
+    // device 0 acks again with another node (its first was wrong): the claim moves with it
+    expect(await devices.ack({ ...ack, managedNodeId: 'mi-0123456789abcdef1' }, t + 1)).toBe('accepted');
+    expect(await devices.get('s3-SN-0000000')).toMatchObject({ state: 'acked', managedNodeId: 'mi-0123456789abcdef1' });
+    expect(await devices.nodeClaims(['mi-0123456789abcdef0', 'mi-0123456789abcdef1'])).toEqual(new Map([['mi-0123456789abcdef1', 's3-SN-0000000']]));
+    expect(await devices.counts('s3')).toMatchObject({ activated: 1, acked: 1 });
+    // the node it let go is free for the batch-mate
+    expect(await devices.ack(mate, t + 2)).toBe('accepted');
+    expect(await devices.ack({ ...mate, managedNodeId: 'mi-0123456789abcdef1' }, t + 3)).toBe('claimed');
+    await devices.ack({ ...mate, managedNodeId: 'mi-0123456789abcdef2' }, t + 3);
+    await devices.ack(ack, t + 3);
     expect(await batches.withUnverifiedAcks()).toContain('b-s3-1');
     expect(await devices.markRegistered('b-s3-1', ['s3-SN-0000000'], t)).toBe(1);
-    expect(await devices.counts('s3')).toMatchObject({ activated: 1, registered: 1 });
+    expect(await devices.counts('s3')).toMatchObject({ acked: 1, registered: 1 });
   });
 
   it('keeps a device in flight under 1.5 KB of Redis memory, in compact encodings', async () => {
