@@ -17,6 +17,7 @@ import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
 import { CREATE_ACTIVATION_BUCKET, SdkSsmActivations, SSM_BUCKET } from './adapters/ssm-activations.js';
 import { buildApi, listenAddress } from './api/app.js';
+import type { ApiLimits } from './api/server-limits.js';
 import type { ApiServices } from './api/services.js';
 import type { Config } from './config.js';
 import { topicFilter } from './domain/topics.js';
@@ -55,6 +56,8 @@ export interface AppOptions {
   readonly stuckAfterMs?: number;
   /** devices delivered this long ago without an ack get their credentials again (default 20 reconcile intervals, 2–60 s) */
   readonly redeliverAfterMs?: number;
+  /** the API's socket and request bounds (default DEFAULT_API_LIMITS in src/api/server-limits.ts) */
+  readonly apiLimits?: Partial<ApiLimits>;
 }
 
 export interface App {
@@ -112,7 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics);
   const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges);
 
-  const api = has('api') ? await buildApi({ config, services, metrics, logger }) : undefined;
+  const api = has('api') ? await buildApi({ config, services, metrics, logger, ...(options.apiLimits ? { limits: options.apiLimits } : {}) }) : undefined;
   const workers: Worker[] = [];
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
