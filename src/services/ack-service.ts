@@ -13,6 +13,7 @@ import type { AckOutcome } from '../api/services.js';
 import type { DeliverySigner } from '../adapters/delivery-signer.js';
 import type { Metrics } from '../adapters/metrics.js';
 import type { AckMessage, TopicTemplates } from '../domain/messages.js';
+import { printable } from '../domain/printable-text.js';
 import { parseTopic } from '../domain/topics.js';
 import type { DeviceStore } from '../queues/device-store.js';
 import { parseDeliveryId } from './batch-ids.js';
@@ -57,7 +58,7 @@ export class AckService {
         status: ack.status,
         managedNodeId: ack.managedNodeId ?? '',
         topic,
-        error: (ack.error ?? 'device reported a failed registration').slice(0, MAX_ERROR_CHARS),
+        error: printable((ack.error ?? 'device reported a failed registration').slice(0, MAX_ERROR_CHARS)),
       },
       this.now(),
     );

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../../src/api/client.js';
 import { createApp, type App } from '../../../src/app.js';
 import { createLogger } from '../../../src/adapters/logger.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
@@ -122,6 +123,8 @@ describe('API limits and edge answers', () => {
       const answer = await raw(port, `GET /v1/devices/${segment} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN}\r\nConnection: close\r\n\r\n`).done;
       expect(answer).toMatch(/^HTTP\/1\.1 404 /);
       expect(errorShape(answer)).toEqual({ error: { code: 'NOT_FOUND', message: `device "${id}" not found` } });
+      // the CLI's client sends them the same way
+      await expect(new ApiClient(app.url!, ADMIN).device(id)).rejects.toThrow(`device "${id}" not found`);
     }
   });
 
