@@ -154,4 +154,16 @@ describe('API limits and edge answers', () => {
     expect(logs.text).toContain('token=[redacted]');
     for (const s of secrets) expect(logs.text).not.toContain(s);
   });
+
+  it('rejects the second of two devices sharing a thingName, by its index, next to an invalid event', async () => {
+    const body = { events: [{ deviceId: 'T 1', siteId: 'lim-a' }, { deviceId: 'T-1', siteId: 'lim-a', thingName: 'shared' }, { deviceId: 'T-2', siteId: 'lim-a', thingName: 'shared' }] };
+    const res = await call('/v1/enrollments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = (await res.json()) as { accepted: number; rejected: { index: number; errors: { path: string; message: string }[] }[] };
+    expect(answer.accepted).toBe(1);
+    expect(answer.rejected.map((r) => [r.index, r.errors[0]!.path])).toEqual([
+      [0, 'events[0].deviceId'],
+      [2, 'events[2].thingName'],
+    ]);
+    expect(answer.rejected[1]!.errors[0]!.message).toMatch(/"shared" is the thing name of another device in flight at site "lim-a"/);
+  });
 });
