@@ -10,12 +10,14 @@ import type { Worker } from 'bullmq';
 import { MqttAckSubscriber, type AckSubscriber } from './adapters/ack-subscriber.js';
 import { AwsClients } from './adapters/aws-clients.js';
 import { AesGcmCodeCipher } from './adapters/code-cipher.js';
+import { HmacDeliverySigner } from './adapters/delivery-signer.js';
 import { SdkIotPublisher } from './adapters/iot-publisher.js';
 import { createLogger } from './adapters/logger.js';
 import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
 import { CREATE_ACTIVATION_BUCKET, SdkSsmActivations, SSM_BUCKET } from './adapters/ssm-activations.js';
 import { buildApi, listenAddress } from './api/app.js';
+import type { ApiLimits } from './api/server-limits.js';
 import type { ApiServices } from './api/services.js';
 import type { Config } from './config.js';
 import { topicFilter } from './domain/topics.js';
@@ -54,6 +56,8 @@ export interface AppOptions {
   readonly stuckAfterMs?: number;
   /** devices delivered this long ago without an ack get their credentials again (default 20 reconcile intervals, 2–60 s) */
   readonly redeliverAfterMs?: number;
+  /** the API's socket and request bounds (default DEFAULT_API_LIMITS in src/api/server-limits.ts) */
+  readonly apiLimits?: Partial<ApiLimits>;
 }
 
 export interface App {
@@ -103,14 +107,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const ssm = new SdkSsmActivations(aws, limiter, metrics);
   const publisher = new SdkIotPublisher(aws, metrics);
   const cipher = new AesGcmCodeCipher(config.secretKey);
+  const signer = new HmacDeliverySigner(config.secretKey);
   const sites = config.sites.sites;
 
   const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs, metrics });
-  const acks = new AckService({ devices, topics: config.topics, metrics, logger });
+  const acks = new AckService({ devices, signer, topics: config.topics, metrics, logger });
   const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics);
   const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges);
 
-  const api = has('api') ? await buildApi({ config, services, metrics, logger }) : undefined;
+  const api = has('api') ? await buildApi({ config, services, metrics, logger, ...(options.apiLimits ? { limits: options.apiLimits } : {}) }) : undefined;
   const workers: Worker[] = [];
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
@@ -146,7 +151,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       workers.push(createActivationWorker(workerBase, activation));
     }
     if (has('delivery')) {
-      const delivery = new DeliveryService({ batches, devices, publisher, cipher, limiter, topics: config.topics, metrics, logger });
+      const delivery = new DeliveryService({ batches, devices, publisher, cipher, signer, limiter, topics: config.topics, metrics, logger });
       workers.push(createDeliveryWorker(workerBase, delivery));
     }
     if (has('reconcile')) {

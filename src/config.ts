@@ -7,7 +7,7 @@ import { ConfigError, type FieldIssue } from './domain/errors.js';
 import { DEFAULT_TOPICS, type TopicTemplates } from './domain/messages.js';
 import type { SitesConfig } from './domain/site.js';
 import { DEFAULT_NODE_QUOTA, REGION_PATTERN, validateSitesFile } from './domain/sites-file.js';
-import { topicTemplateProblems } from './domain/topics.js';
+import { topicFilter, topicTemplateProblems } from './domain/topics.js';
 import { parseApiTokensFile, type ApiToken } from './config/api-tokens-file.js';
 import { deepFreeze } from './config/deep-freeze.js';
 import { EnvReader, type Env } from './config/env-reader.js';
@@ -118,6 +118,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     ack: r.string('FLEET_TOPIC_ACK', DEFAULT_TOPICS.ack, topicProblem),
     ...defined(o.topics),
   };
+  // one topic for both would hand the ack listener every credentials message (and its code)
+  if (topicFilter(topics.credentials) === topicFilter(topics.ack)) {
+    issues.push({ path: 'FLEET_TOPIC_ACK', message: 'must not match the same topics as FLEET_TOPIC_CREDENTIALS' });
+  }
   const retry: RetryPolicy = {
     maxAttempts: r.int('FLEET_MAX_ATTEMPTS', 8, 1, 100),
     baseDelayMs: r.int('FLEET_RETRY_BASE_MS', 200, 1),

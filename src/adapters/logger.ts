@@ -3,6 +3,7 @@
  * wherever they might be nested; the pipeline never logs them in the first place — this is the net below.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { redactQueryValues, serializeRequest } from './log-url-redaction.js';
 
 const SECRET_KEYS = ['activationCode', 'code', 'token', 'authorization', 'secretKey', 'sealedCode'];
 
@@ -19,6 +20,19 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     level,
     base: { service: 'fleet-enroll' },
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    serializers: {
+      req: serializeRequest,
+      err: (err: Error) => {
+        const out = pino.stdSerializers.err(err);
+        return { ...out, message: redactQueryValues(String(out.message ?? '')), stack: redactQueryValues(String(out.stack ?? '')) };
+      },
+    },
+    hooks: {
+      // message strings (Fastify's own quote the URL) lose their query values too
+      logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void): void {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? redactQueryValues(a) : a)));
+      },
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

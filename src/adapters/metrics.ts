@@ -43,7 +43,7 @@ export class Metrics {
 
   readonly acks = new Counter({
     name: 'fleet_acks_total',
-    help: 'device acks by source (http, mqtt) and result (accepted, stale, forged, invalid)',
+    help: 'device acks by source (http, mqtt) and result (accepted, stale, forged, claimed, invalid)',
     labelNames: ['source', 'result'] as const,
     registers: [this.registry],
   });

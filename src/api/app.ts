@@ -15,7 +15,9 @@ import { ApiError, errorBody } from './api-error.js';
 import { authHook } from './auth/auth-hook.js';
 import { DEFAULT_REQUEST_DEADLINE_MS, withDeadlines } from './deadline-services.js';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
+import { clientErrorHandler } from './client-error.js';
 import { errorHandler } from './error-handler.js';
+import { DEFAULT_API_LIMITS, MAX_PARAM_LENGTH, type ApiLimits } from './server-limits.js';
 import { ackRoutes } from './routes/acks.js';
 import { enrollmentRoutes } from './routes/enrollments.js';
 import { operationRoutes } from './routes/operations.js';
@@ -32,6 +34,8 @@ export interface ApiDeps {
   readonly logger: pino.Logger;
   /** a service call unanswered this long (Redis down) is a 503; default 5 s */
   readonly requestDeadlineMs?: number;
+  /** socket and request bounds (default DEFAULT_API_LIMITS) */
+  readonly limits?: Partial<ApiLimits>;
 }
 
 const API_DESCRIPTION = `Enrolls edge devices into AWS Systems Manager at factory scale.
@@ -49,6 +53,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { config, metrics, logger } = deps;
   const services = withDeadlines(deps.services, deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS);
   const handleError = errorHandler(config.api.bodyLimitBytes);
+  const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...deps.limits };
   const app = Fastify({
     loggerInstance: logger,
     // errors Fastify raises before routing (bad URL encoding, over-long path parameter) get our shape too
@@ -57,7 +62,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // report every field at fault, never coerce or silently drop fields
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false } },
     return503OnClosing: true,
+    // `__proto__` / `constructor` keys stay plain data (JSON.parse's own properties): the domain parser
+    // rejects the one event holding them, with its path, instead of the whole body being "not JSON"
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks request timeouts on this interval: a fraction of the timeout keeps the bound close
+    http: { headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), connectionsCheckingInterval: Math.max(50, Math.min(5_000, limits.requestTimeoutMs / 4)) },
+    clientErrorHandler,
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = limits.maxConnections;
+  // the API reads JSON only: a text/plain body is a 415 like any other media type
+  app.removeContentTypeParser('text/plain');
 
   app.decorateRequest('principal', null);
   app.setErrorHandler(handleError);

@@ -3,6 +3,8 @@
  * so tests can route it to `app.inject()`. Errors carry the API's status and code; the token is never in
  * a message.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { EnrollmentAnswer } from './enrollment-request.js';
 import type { BatchView, DeviceView, RetryResult, SiteView } from './services.js';
@@ -24,23 +26,62 @@ export type FetchLike = (url: string, init: { method: string; headers: Record<st
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
+const USER_INFO = /^((?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/)?[^/?#@\s]*@/;
+
+/** A URL as it may be shown: user name and password never are. */
+export function displayUrl(url: string): string {
+  return url.replace(USER_INFO, '$1***@');
+}
+
+/** One path segment; `.` and `..` are ids too, so they are escaped rather than resolved. */
+export function pathSegment(value: string): string {
+  if (value === '.') return '%2E';
+  if (value === '..') return '%2E%2E';
+  return encodeURIComponent(value);
+}
+
+const DOT_SEGMENT = /\/%2E(%2E)?(\/|$)/;
+
+/**
+ * fetch resolves `%2E` segments like `.` (WHATWG URL rules): a path holding one is sent as written, over
+ * node:http(s).
+ */
+function fetchVerbatim(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<Response> {
+  const origin = new URL(url);
+  const path = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+  const send = origin.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send({ host: origin.hostname, port: origin.port || undefined, path, method: init.method, headers: init.headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('error', reject);
+      res.on('end', () => resolve(new Response(Buffer.concat(parts), { status: res.statusCode ?? 0 })));
+    });
+    req.on('error', (err) => reject(Object.assign(new Error(err.message), { cause: err })));
+    req.end(init.body);
+  });
+}
+
+const defaultFetch: FetchLike = (url, init) => (DOT_SEGMENT.test(url) ? fetchVerbatim(url, init) : fetch(url, init));
+
 export class ApiClient {
   private readonly base: string;
 
   constructor(
     baseUrl: string,
     private readonly token: string | undefined,
-    private readonly fetchImpl: FetchLike = (url, init) => fetch(url, init),
+    private readonly fetchImpl: FetchLike = defaultFetch,
   ) {
-    this.base = baseUrl.replace(/\/+$/, '');
+    // credentials in the URL are never sent (fetch refuses them) nor shown
+    this.base = baseUrl.replace(/\/+$/, '').replace(USER_INFO, '$1');
   }
 
   device(deviceId: string): Promise<DeviceView> {
-    return this.call('GET', `/v1/devices/${encodeURIComponent(deviceId)}`);
+    return this.call('GET', `/v1/devices/${pathSegment(deviceId)}`);
   }
 
   site(siteId: string): Promise<SiteView> {
-    return this.call('GET', `/v1/sites/${encodeURIComponent(siteId)}`);
+    return this.call('GET', `/v1/sites/${pathSegment(siteId)}`);
   }
 
   async sites(): Promise<SiteView[]> {
@@ -48,15 +89,15 @@ export class ApiClient {
   }
 
   batch(batchId: string): Promise<BatchView> {
-    return this.call('GET', `/v1/batches/${encodeURIComponent(batchId)}`);
+    return this.call('GET', `/v1/batches/${pathSegment(batchId)}`);
   }
 
   retryBatch(batchId: string): Promise<RetryResult> {
-    return this.call('POST', `/v1/batches/${encodeURIComponent(batchId)}/retry`);
+    return this.call('POST', `/v1/batches/${pathSegment(batchId)}/retry`);
   }
 
   retrySite(siteId: string): Promise<RetryResult> {
-    return this.call('POST', `/v1/sites/${encodeURIComponent(siteId)}/retry`);
+    return this.call('POST', `/v1/sites/${pathSegment(siteId)}/retry`);
   }
 
   retryAllFailed(): Promise<RetryResult> {

@@ -30,7 +30,7 @@ function withDeadline<T>(what: string, ms: number, work: Promise<T>): Promise<T>
 /** Wraps every method of `inner` in a deadline of `ms`. */
 export function withDeadlines(inner: ApiServices, ms: number): ApiServices {
   return {
-    enroll: (events) => withDeadline('enroll', ms, inner.enroll(events)),
+    enroll: (events, scope) => withDeadline('enroll', ms, inner.enroll(events, scope)),
     device: (id) => withDeadline('device', ms, inner.device(id)),
     site: (id) => withDeadline('site', ms, inner.site(id)),
     batch: (id) => withDeadline('batch', ms, inner.batch(id)),

@@ -15,7 +15,7 @@ export interface Rejection {
 }
 
 /** The 202 answer of POST /v1/enrollments: what was queued, what was a duplicate, what was refused and why. */
-export interface EnrollmentAnswer extends EnrollResult {
+export interface EnrollmentAnswer extends Omit<EnrollResult, 'rejected'> {
   readonly rejected: readonly Rejection[];
 }
 
@@ -29,6 +29,8 @@ export type SortedEnrollment =
       /** a body that was one event rather than `{"events":[…]}` */
       readonly single: boolean;
       readonly events: OnboardingEvent[];
+      /** each event's index in the body */
+      readonly indexes: number[];
       readonly rejected: Rejection[];
     };
 
@@ -44,6 +46,7 @@ export function sortEnrollment(body: unknown, sites: SiteDirectory, principal: P
   const raw: readonly unknown[] = single ? [body] : (body as { events: unknown[] }).events;
 
   const events: OnboardingEvent[] = [];
+  const indexes: number[] = [];
   const rejected: Rejection[] = [];
   let outOfScope = 0;
   const foreignSites = new Set<string>();
@@ -59,6 +62,7 @@ export function sortEnrollment(body: unknown, sites: SiteDirectory, principal: P
         rejected.push({ index: i, deviceId: r.ok.deviceId, errors: [outOfScopeIssue(`${prefix}siteId`, r.ok.siteId)] });
       } else {
         events.push(r.ok);
+        indexes.push(i);
       }
       continue;
     }
@@ -76,5 +80,5 @@ export function sortEnrollment(body: unknown, sites: SiteDirectory, principal: P
   }
 
   if (outOfScope > 0 && outOfScope === results.length) return { kind: 'forbidden', sites: [...foreignSites].slice(0, 5) };
-  return { kind: 'sorted', single, events, rejected };
+  return { kind: 'sorted', single, events, indexes, rejected };
 }

@@ -4,13 +4,27 @@
  */
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { AckMessage } from '../domain/messages.js';
-import type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from '../services/views.js';
+import type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteScope, SiteView } from '../services/views.js';
 
-export type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from '../services/views.js';
+export type {
+  AckOutcome,
+  BatchView,
+  DeviceHistoryView,
+  DeviceView,
+  EnrollResult,
+  EventRejection,
+  ReadinessReport,
+  RetryResult,
+  SiteScope,
+  SiteView,
+} from '../services/views.js';
 
 export interface ApiServices {
-  /** events are already validated; authoritative dedupe happens here */
-  enroll(events: readonly OnboardingEvent[]): Promise<EnrollResult>;
+  /**
+   * Events are already validated; authoritative dedupe happens here. `scope` decides whether a device
+   * recorded at another site may be moved (default: every site, for in-process callers).
+   */
+  enroll(events: readonly OnboardingEvent[], scope?: SiteScope): Promise<EnrollResult>;
   device(deviceId: string): Promise<DeviceView | null>;
   site(siteId: string): Promise<SiteView | null>;
   batch(batchId: string): Promise<BatchView | null>;

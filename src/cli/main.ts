@@ -2,6 +2,7 @@
 import '../node-warnings.js';
 import { UsageError, type CliIo, type Command } from './command.js';
 import { commands } from './commands/index.js';
+import { printable } from '../domain/printable-text.js';
 
 function help(all: readonly Command[]): string {
   const width = Math.max(...all.map((c) => c.name.length));
@@ -22,7 +23,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`fleet-enroll: unknown command "${name}" (try fleet-enroll --help)\n`);
+    io.stderr.write(`fleet-enroll: unknown command "${printable(name)}" (try fleet-enroll --help)\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -33,10 +34,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      io.stderr.write(`fleet-enroll ${name}: ${(err as Error).message}\n`);
+      io.stderr.write(`fleet-enroll ${name}: ${printable((err as Error).message)}\n`);
       return 2;
     }
-    io.stderr.write(`fleet-enroll ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr.write(`fleet-enroll ${name}: ${printable(err instanceof Error ? err.message : String(err))}\n`);
     return 1;
   }
 }

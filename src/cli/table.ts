@@ -1,4 +1,6 @@
-/** Aligned plain-text tables for command output (reports, status listings). */
+/** Aligned plain-text tables for command output (reports, status listings); cells are made printable. */
+import { printable } from '../domain/printable-text.js';
+
 export interface TableColumn {
   readonly header: string;
   /** numbers read best right-aligned */
@@ -19,17 +21,17 @@ function pad(text: string, size: number, align: 'left' | 'right'): string {
 
 function cellText(cell: TableCell | undefined): string {
   if (cell === undefined) return '';
-  return typeof cell === 'number' ? cell.toLocaleString('en-US') : cell;
+  return typeof cell === 'number' ? cell.toLocaleString('en-US') : printable(cell);
 }
 
 /** Header, a rule, then rows; two spaces between columns; no trailing spaces; ends with a newline. */
 export function renderTable(columns: readonly TableColumn[], rows: readonly (readonly TableCell[])[]): string {
   const texts = rows.map((row) => columns.map((_, i) => cellText(row[i])));
-  const widths = columns.map((c, i) => Math.max(width(c.header), ...texts.map((t) => width(t[i] ?? ''))));
+  const widths = columns.map((c, i) => Math.max(width(printable(c.header)), ...texts.map((t) => width(t[i] ?? ''))));
   const line = (cells: readonly string[]): string =>
     cells
       .map((cell, i) => pad(cell, widths[i] ?? 0, columns[i]?.align ?? 'left'))
       .join('  ')
       .trimEnd();
-  return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...texts.map(line)].join('\n') + '\n';
+  return [line(columns.map((c) => printable(c.header))), line(widths.map((w) => '-'.repeat(w))), ...texts.map(line)].join('\n') + '\n';
 }

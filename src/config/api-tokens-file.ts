@@ -21,6 +21,8 @@ export interface ApiToken {
 export const MIN_TOKEN_LENGTH = 16;
 const MAX_TOKEN_LENGTH = 4096;
 const TOKEN_NAME = /^[A-Za-z0-9_.:@-]{1,64}$/;
+/** what a `Bearer` header can carry as is: visible ASCII, no spaces */
+const TOKEN_TEXT = /^[\x21-\x7e]+$/;
 const ROLES: readonly ApiRole[] = ['line', 'admin'];
 const TOKEN_KEYS = new Set(['name', 'token', 'role', 'sites']);
 
@@ -40,6 +42,8 @@ export function parseApiTokensFile(input: unknown, knownSites: { has(id: string)
     add('tokens', `must be an array (got ${jsonTypeOf(input.tokens)})`);
     return { issues };
   }
+  // no token would leave the API open (on loopback): not what a file of tokens means
+  if (input.tokens.length === 0) add('tokens', 'must hold at least one token (leave FLEET_API_TOKENS_FILE unset for an open, loopback-only API)');
 
   const tokens: ApiToken[] = [];
   const names = new Map<string, number>();
@@ -56,6 +60,8 @@ export function parseApiTokensFile(input: unknown, knownSites: { has(id: string)
     let sha256 = '';
     if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH || token.length > MAX_TOKEN_LENGTH) {
       add(`${path}.token`, `must be a string of ${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 24\`)`);
+    } else if (!TOKEN_TEXT.test(token)) {
+      add(`${path}.token`, 'must be visible ASCII characters without spaces (a Bearer header could not carry it)');
     } else {
       sha256 = sha256Hex(token);
       const seen = hashes.get(sha256);

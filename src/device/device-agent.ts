@@ -15,6 +15,12 @@ import type { Registrar } from './registrar.js';
 import { redact } from './secret-redactor.js';
 import type { TopicTemplate } from '../domain/topics.js';
 
+/** A delivery id as logged: its last part is the device's ack secret, so it stays out of the log. */
+function shownDelivery(deliveryId: string): string {
+  const dot = deliveryId.lastIndexOf('.');
+  return dot > 0 && deliveryId.split('.').length > 3 ? `${deliveryId.slice(0, dot)}.…` : deliveryId;
+}
+
 export interface DeviceAgentOptions {
   readonly thingName: string;
   readonly siteId: string;
@@ -93,16 +99,16 @@ export class DeviceAgent extends EventEmitter<DeviceAgentEvents> {
     const handled = this.options.journal.find(credentials.deliveryId);
     if (handled) {
       await this.sendAck(registeredAck(credentials, handled.managedNodeId));
-      this.options.log.info(`delivery ${credentials.deliveryId} was already registered as ${handled.managedNodeId}: ack re-sent`);
+      this.options.log.info(`delivery ${shownDelivery(credentials.deliveryId)} was already registered as ${handled.managedNodeId}: ack re-sent`);
       return { kind: 'registered', deliveryId: credentials.deliveryId, managedNodeId: handled.managedNodeId, redelivery: true };
     }
-    this.options.log.info(`credentials received: delivery ${credentials.deliveryId}, activation ${credentials.activationId}; registering`);
+    this.options.log.info(`credentials received: delivery ${shownDelivery(credentials.deliveryId)}, activation ${credentials.activationId}; registering`);
     let managedNodeId: string;
     try {
       managedNodeId = await this.options.registrar.register(credentials, this.options.thingName);
     } catch (err) {
       const error = redact(err instanceof Error ? err.message : String(err), [code]);
-      this.options.log.error(`registration failed for delivery ${credentials.deliveryId}: ${error}`);
+      this.options.log.error(`registration failed for delivery ${shownDelivery(credentials.deliveryId)}: ${error}`);
       await this.sendAck(failedAck(credentials, error));
       return { kind: 'failed', deliveryId: credentials.deliveryId, error };
     }

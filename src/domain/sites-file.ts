@@ -107,6 +107,7 @@ export function validateSitesFile(input: unknown, options: SitesFileOptions = {}
         own,
         options.fallbackRegion,
         path,
+        add,
         (at, message) => {
           const field = at.slice(path.length + 1);
           if (!(field in refusedDefaults)) add(at, message);
@@ -130,13 +131,15 @@ function merge(
   fallbackRegion: string | undefined,
   path: string,
   add: Add,
+  /** for "is required": quiet about a field `defaults` gave and had refused */
+  addMissing: Add,
   /** fields the site names itself: one refused there is not reported missing too */
   given: ReadonlySet<string>,
 ): Site | undefined {
   const region = own.region ?? defaults.region ?? fallbackRegion;
   const iamRole = own.iamRole ?? defaults.iamRole;
-  if (region === undefined && !given.has('region')) add(joinPath(path, 'region'), 'is required (here or in defaults)');
-  if (iamRole === undefined && !given.has('iamRole')) add(joinPath(path, 'iamRole'), 'is required (here or in defaults)');
+  if (region === undefined && !given.has('region')) addMissing(joinPath(path, 'region'), 'is required (here or in defaults)');
+  if (iamRole === undefined && !given.has('iamRole')) addMissing(joinPath(path, 'iamRole'), 'is required (here or in defaults)');
   const tags = { ...defaults.tags, ...own.tags };
   // fleet:site and fleet:batch take two of the activation's tags
   if (Object.keys(tags).length > MAX_TAGS - 2) {

@@ -12,7 +12,8 @@ export interface BufferPolicy {
   readonly maxBatchSize: number;
 }
 
-export type AckVerdict = 'accepted' | 'stale' | 'forged';
+/** `claimed`: the ack names a managed node another device holds */
+export type AckVerdict = 'accepted' | 'stale' | 'forged' | 'claimed';
 
 export interface AckInput {
   readonly batchId: string;
@@ -23,6 +24,36 @@ export interface AckInput {
   readonly managedNodeId: string;
   readonly topic: { readonly siteId: string; readonly thingName: string } | undefined;
   readonly error: string;
+}
+
+/** An event on its way into the site buffers: `moveFrom` is the other site the API let it move the device from. */
+export type IntakeEvent = OnboardingEvent & { readonly moveFrom?: string };
+
+export interface IntakeCounts {
+  readonly accepted: number;
+  readonly duplicates: number;
+  /** recorded at another site (and not allowed to move), or its thingName held by another device in flight */
+  readonly refused: number;
+}
+
+/** Where a device is recorded now: enough for the API's ownership and duplicate checks. */
+export interface DeviceOwner {
+  readonly siteId: string;
+  readonly state: DeviceState;
+  readonly thingName: string;
+}
+
+/** A record a re-enrollment replaced (newest first in `history()`); times in ms. */
+export interface DeviceHistoryEntry {
+  readonly siteId: string;
+  readonly state: DeviceState;
+  readonly thingName: string | null;
+  readonly batchId: string | null;
+  readonly activationId: string | null;
+  readonly managedNodeId: string | null;
+  readonly error: string | null;
+  readonly times: Readonly<Partial<Record<DeviceState, number>>>;
+  readonly replacedAt: number;
 }
 
 /** One Lua call per chunk keeps Redis responsive with 10,000-event jobs. */
@@ -38,36 +69,95 @@ export class DeviceStore {
   /** Authoritative dedupe + buffering; idempotent for a retried job (same jobId). */
   async intake(
     jobId: string,
-    events: readonly OnboardingEvent[],
+    events: readonly IntakeEvent[],
     policyOf: (siteId: string) => BufferPolicy,
     now: number,
-  ): Promise<{ accepted: number; duplicates: number }> {
+  ): Promise<IntakeCounts> {
     let accepted = 0;
     let duplicates = 0;
+    let refused = 0;
     for (let i = 0; i < events.length; i += INTAKE_CHUNK) {
       const args: (string | number)[] = [this.keys.root, jobId, now];
       for (const e of events.slice(i, i + INTAKE_CHUNK)) {
         const policy = policyOf(e.siteId);
         args.push(e.deviceId, e.siteId, e.thingName, JSON.stringify(e.attributes), e.reenroll ? '1' : '0');
-        args.push(policy.batchWindowMs, policy.maxBatchSize);
+        args.push(policy.batchWindowMs, policy.maxBatchSize, e.moveFrom ?? '');
       }
-      const [a, d] = (await this.scripts.run('fleetIntake', this.keys.due, args)) as [number, number];
+      const [a, d, r] = (await this.scripts.run('fleetIntake', this.keys.due, args)) as [number, number, number];
       accepted += a;
       duplicates += d;
+      refused += r;
     }
-    return { accepted, duplicates };
+    return { accepted, duplicates, refused };
   }
 
-  /** Read-only pre-check for the API's answer: which of these devices are in flight now. */
-  async inFlight(deviceIds: readonly string[]): Promise<Set<string>> {
+  /** Read-only pre-check for the API's answer: where each of these devices is recorded now (null: nowhere). */
+  async owners(deviceIds: readonly string[]): Promise<(DeviceOwner | null)[]> {
     const pipeline = this.redis.pipeline();
-    for (const id of deviceIds) pipeline.hget(this.keys.device(id), 'st');
+    for (const id of deviceIds) pipeline.hmget(this.keys.device(id), 'st', 'site', 'thing');
     const results = (await pipeline.exec()) ?? [];
-    const busy = new Set<string>();
-    results.forEach(([err, st], i) => {
-      if (!err && typeof st === 'string' && st !== 'registered' && st !== 'failed') busy.add(deviceIds[i]!);
+    return deviceIds.map((id, i) => {
+      const [err, f] = results[i] ?? [null, null];
+      const [st, site, thing] = (err ? [] : (f as (string | null)[])) ?? [];
+      return st ? { state: st as DeviceState, siteId: site ?? '', thingName: thing ?? id } : null;
     });
-    return busy;
+  }
+
+  /**
+   * Read-only pre-check: for each (site, thingName), the other device still in flight under that name there,
+   * or null. An entry's own device never conflicts with itself.
+   */
+  async thingHolders(wanted: readonly { readonly deviceId: string; readonly siteId: string; readonly thingName: string }[]): Promise<(string | null)[]> {
+    const pipeline = this.redis.pipeline();
+    for (const w of wanted) pipeline.hget(this.keys.things(w.siteId), w.thingName);
+    const results = (await pipeline.exec()) ?? [];
+    const holders = wanted.map((w, i) => {
+      const [err, h] = results[i] ?? [null, null];
+      return !err && typeof h === 'string' && h !== w.deviceId ? h : null;
+    });
+    const asked = holders.filter((h): h is string => h !== null);
+    if (asked.length === 0) return holders;
+    const owners = new Map<string, DeviceOwner | null>();
+    const found = await this.owners(asked);
+    asked.forEach((h, i) => owners.set(h, found[i] ?? null));
+    return holders.map((h, i) => {
+      if (h === null) return null;
+      const o = owners.get(h);
+      const w = wanted[i]!;
+      const busy = o && o.state !== 'registered' && o.state !== 'failed' && o.siteId === w.siteId && o.thingName === w.thingName;
+      return busy ? h : null;
+    });
+  }
+
+  /** The records re-enrollments replaced, newest first (at most 10). */
+  async history(deviceId: string): Promise<DeviceHistoryEntry[]> {
+    const raw = await this.redis.lrange(this.keys.history(deviceId), 0, -1);
+    const entries: DeviceHistoryEntry[] = [];
+    for (const text of raw) {
+      let h: Record<string, string>;
+      try {
+        h = JSON.parse(text) as Record<string, string>;
+      } catch {
+        continue;
+      }
+      const times: Partial<Record<DeviceState, number>> = {};
+      for (const s of DEVICE_STATES) {
+        const t = h[STATE_TIME_FIELDS[s]];
+        if (t !== undefined) times[s] = Number(t);
+      }
+      entries.push({
+        siteId: String(h.site ?? ''),
+        state: String(h.st ?? '') as DeviceState,
+        thingName: h.thing ? String(h.thing) : null,
+        batchId: h.batch ? String(h.batch) : null,
+        activationId: h.aid ? String(h.aid) : null,
+        managedNodeId: h.node ? String(h.node) : null,
+        error: h.err ? String(h.err) : null,
+        times,
+        replacedAt: Number(h.replaced ?? 0),
+      });
+    }
+    return entries;
   }
 
   async get(deviceId: string): Promise<DeviceRecord | null> {
@@ -102,6 +192,18 @@ export class DeviceStore {
       input.error,
     ];
     return (await this.scripts.run('fleetAck', this.keys.acked, args)) as AckVerdict;
+  }
+
+  /** For each managed node, the device holding its claim (missing: nobody). */
+  async nodeClaims(managedNodeIds: readonly string[]): Promise<Map<string, string>> {
+    const claims = new Map<string, string>();
+    if (managedNodeIds.length === 0) return claims;
+    const holders = await this.redis.hmget(this.keys.nodeClaims, ...managedNodeIds);
+    managedNodeIds.forEach((node, i) => {
+      const holder = holders[i];
+      if (typeof holder === 'string') claims.set(node, holder);
+    });
+    return claims;
   }
 
   /** Returns the batch's devices still left after these registered. */

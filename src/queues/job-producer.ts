@@ -25,10 +25,12 @@ export class JobProducer {
   }
 
   /** One job per request, however many events; resolves once the job is in Redis. */
-  async addIntake(events: readonly OnboardingEvent[]): Promise<string> {
+  async addIntake(events: readonly (OnboardingEvent & { readonly moveFrom?: string })[]): Promise<string> {
     const jobId = `in-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
     const data: IntakeJobData = {
-      events: events.map((e): IntakeEventTuple => [e.deviceId, e.siteId, e.thingName, e.attributes, e.reenroll ? 1 : 0]),
+      events: events.map((e): IntakeEventTuple =>
+        e.moveFrom ? [e.deviceId, e.siteId, e.thingName, e.attributes, e.reenroll ? 1 : 0, e.moveFrom] : [e.deviceId, e.siteId, e.thingName, e.attributes, e.reenroll ? 1 : 0],
+      ),
     };
     // a failed intake job keeps its events for a person to see (after 8 attempts something is badly wrong)
     await this.queues.intake.add('events', data, { ...COMMON, jobId, removeOnFail: { age: 7 * 24 * 3600 } });

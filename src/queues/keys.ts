@@ -78,6 +78,21 @@ export class Keys {
     return `${this.root}:lease:${name}`;
   }
 
+  /** list of the device's replaced records (JSON, newest first), kept across re-enrollments and moves */
+  history(deviceId: string): string {
+    return `${this.root}:hist:${deviceId}`;
+  }
+
+  /** hash thingName → deviceId per site: the device that last took the name (checked for being in flight) */
+  things(siteId: string): string {
+    return `${this.root}:things:${siteId}`;
+  }
+
+  /** hash managedNodeId → deviceId: the one device a node is claimed by (set by the ack script) */
+  get nodeClaims(): string {
+    return `${this.root}:nodes`;
+  }
+
   /** a pattern matching every key of this prefix (tests clean up with it) */
   get everything(): string {
     return `${this.root}:*`;

@@ -7,8 +7,11 @@ export const QUEUE = {
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
-/** Events of one API request: [deviceId, siteId, thingName, attributes, reenroll 0/1] (compact in Redis). */
-export type IntakeEventTuple = readonly [string, string, string, Readonly<Record<string, string>>, 0 | 1];
+/**
+ * Events of one API request: [deviceId, siteId, thingName, attributes, reenroll 0/1, moveFrom?] (compact in
+ * Redis). `moveFrom`: the other site the API let this event move the device from.
+ */
+export type IntakeEventTuple = readonly [string, string, string, Readonly<Record<string, string>>, 0 | 1, string?];
 
 export interface IntakeJobData {
   readonly events: readonly IntakeEventTuple[];

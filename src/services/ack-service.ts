@@ -1,20 +1,26 @@
 /**
- * Device acks, from POST /v1/acks and from MQTT. An ack counts only if it names the device's current
- * delivery and activation (and, when the topic is known, comes from the device's own topic); anything
- * else is ignored and counted as stale (an older delivery, a replay) or forged.
+ * Device acks, from POST /v1/acks and from MQTT: one check for both. An ack counts only if its delivery id
+ * carries the device's own secret (the MAC only its credentials message holds: a batch-mate cannot derive
+ * it), names the device's current delivery and activation (and, when the topic is known, comes from the
+ * device's own topic), and claims a managed node no other device holds; anything else is ignored and
+ * counted as stale (an older delivery, a replay), forged or claimed. A device that acked a node SSM does not
+ * show may ack again with another: the true ack is never locked out by an earlier wrong one.
  * A `failed` ack records the device's error and leaves it waiting: the device may still register before
  * the activation expires; if it does not, expiry re-batches it (bounded) like any silent device.
  */
 import type { Logger } from 'pino';
 import type { AckOutcome } from './views.js';
+import type { DeliverySigner } from '../adapters/delivery-signer.js';
 import type { Metrics } from '../adapters/metrics.js';
 import { ACK_ERROR_MAX_LENGTH, type AckMessage, type TopicTemplates } from '../domain/messages.js';
+import { printable } from '../domain/printable-text.js';
 import { parseTopic } from '../domain/topics.js';
 import type { DeviceStore } from '../queues/device-store.js';
 import { parseDeliveryId } from './batch-ids.js';
 
 export interface AckDeps {
   readonly devices: DeviceStore;
+  readonly signer: DeliverySigner;
   readonly topics: TopicTemplates;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -36,8 +42,9 @@ export class AckService {
       count('invalid');
       return 'invalid';
     }
-    const ref = parseDeliveryId(ack.deliveryId);
-    if (!ref) {
+    const keptId = this.deps.signer.open(ack.deliveryId);
+    const ref = keptId === undefined ? undefined : parseDeliveryId(keptId);
+    if (keptId === undefined || !ref) {
       count('forged');
       return 'stale';
     }
@@ -45,17 +52,17 @@ export class AckService {
       {
         batchId: ref.batchId,
         index: ref.index,
-        deliveryId: ack.deliveryId,
+        deliveryId: keptId,
         activationId: ack.activationId,
         status: ack.status,
         managedNodeId: ack.managedNodeId ?? '',
         topic,
-        error: (ack.error ?? 'device reported a failed registration').slice(0, ACK_ERROR_MAX_LENGTH),
+        error: printable((ack.error ?? 'device reported a failed registration').slice(0, ACK_ERROR_MAX_LENGTH)),
       },
       this.now(),
     );
     count(verdict);
-    if (verdict !== 'accepted') this.deps.logger.debug({ deliveryId: ack.deliveryId, verdict, source }, 'ack ignored');
+    if (verdict !== 'accepted') this.deps.logger.debug({ delivery: keptId, verdict, source }, 'ack ignored');
     return verdict === 'accepted' ? 'accepted' : 'stale';
   }
 

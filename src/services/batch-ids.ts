@@ -1,6 +1,7 @@
 /**
  * Batch ids: `<site, safe>-<ms base36>-<random>`. They end up in DefaultInstanceName (`fleet-<batchId>`) and
- * in delivery ids (`<batchId>.<index>.<nonce>`), so they hold no `.` and only `[A-Za-z0-9_-]`.
+ * in delivery ids (kept as `<batchId>.<index>.<nonce>`, sent signed: adapters/delivery-signer.ts), so they
+ * hold no `.` and only `[A-Za-z0-9_-]`.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -16,7 +17,7 @@ export interface DeliveryRef {
 
 const DELIVERY_ID = /^([A-Za-z0-9_-]{1,120})\.(\d{1,4})\.([A-Za-z0-9_-]{1,32})$/;
 
-/** The batch and list index a delivery id points at, or undefined when it cannot be one of ours. */
+/** The batch and list index a kept delivery id points at, or undefined when it cannot be one of ours. */
 export function parseDeliveryId(deliveryId: string): DeliveryRef | undefined {
   const m = DELIVERY_ID.exec(deliveryId);
   if (!m) return undefined;

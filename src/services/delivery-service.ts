@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { CodeCipher } from '../adapters/code-cipher.js';
+import type { DeliverySigner } from '../adapters/delivery-signer.js';
 import type { IotPublisher } from '../adapters/iot-publisher.js';
 import type { Metrics } from '../adapters/metrics.js';
 import type { RateLimiter } from '../adapters/rate-limiter.js';
@@ -21,6 +22,8 @@ export interface DeliveryDeps {
   readonly devices: DeviceStore;
   readonly publisher: IotPublisher;
   readonly cipher: CodeCipher;
+  /** makes each device's delivery id a secret of its own message */
+  readonly signer: DeliverySigner;
   readonly limiter: RateLimiter;
   readonly topics: TopicTemplates;
   readonly metrics: Metrics;
@@ -64,7 +67,7 @@ export class DeliveryService {
         chunk.map((d) => {
           const message: CredentialsMessage = {
             v: 1,
-            deliveryId: d.deliveryId!,
+            deliveryId: this.deps.signer.sign(d.deliveryId!),
             deviceId: d.deviceId,
             siteId: d.siteId,
             batchId,

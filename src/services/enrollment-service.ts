@@ -2,17 +2,17 @@
  * Enrollment from the outside: events in (one intake job per request), device / site / batch views, and
  * re-driving what failed. The intake job itself (authoritative dedupe into the site buffers) runs here too.
  */
-import type { BatchView, DeviceView, EnrollResult, RetryResult, SiteView } from './views.js';
+import type { BatchView, DeviceView, EnrollResult, EventRejection, RetryResult, SiteScope, SiteView } from './views.js';
 import { ValidationError } from '../domain/errors.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Site } from '../domain/site.js';
 import type { BatchStore } from '../queues/batch-store.js';
-import { toCounts, type DeviceStore } from '../queues/device-store.js';
+import { toCounts, type DeviceStore, type IntakeCounts, type IntakeEvent } from '../queues/device-store.js';
 import type { JobProducer } from '../queues/job-producer.js';
 import type { IntakeEventTuple } from '../queues/queue-names.js';
 import type { SiteBufferStore } from '../queues/site-buffer-store.js';
 import type { Metrics } from '../adapters/metrics.js';
-import { toBatchView, toDeviceView } from './views.js';
+import { toBatchView, toDeviceView, toHistoryView } from './views.js';
 
 export interface EnrollmentDeps {
   readonly sites: ReadonlyMap<string, Site>;
@@ -24,6 +24,8 @@ export interface EnrollmentDeps {
   readonly clock?: () => number;
 }
 
+const EVERY_SITE: SiteScope = Object.freeze({ allowsSite: () => true });
+
 export class EnrollmentService {
   private readonly now: () => number;
 
@@ -32,44 +34,86 @@ export class EnrollmentService {
   }
 
   /**
-   * Events are validated already. A device twice in one request, or in flight without `reenroll`, is a
-   * duplicate; the rest go into one intake job. The intake script re-checks (another request may race).
+   * Events are validated already. A device belongs to its site: one recorded at another site is refused
+   * unless `scope` covers that site and the event says `reenroll` (then it moves, its old record kept as
+   * history); a line token learns only that the id is not available to it, whatever that record's state.
+   * A device twice in one request, or in flight or registered without `reenroll`, is a duplicate; a
+   * thingName another in-flight device of the site holds is refused. The rest go into one intake job; the
+   * intake script re-checks all of it (another request may race).
    */
-  async enroll(events: readonly OnboardingEvent[]): Promise<EnrollResult> {
+  async enroll(events: readonly OnboardingEvent[], scope: SiteScope = EVERY_SITE): Promise<EnrollResult> {
     const unknown = events.flatMap((e, i) => (this.deps.sites.has(e.siteId) ? [] : [{ path: `events[${i}].siteId`, message: `unknown site "${e.siteId}"` }]));
     if (unknown.length > 0) throw new ValidationError(unknown, 'events');
+    const rejected: EventRejection[] = [];
     const seen = new Set<string>();
-    const unique: OnboardingEvent[] = [];
-    for (const e of events) {
-      if (seen.has(e.deviceId)) continue;
-      seen.add(e.deviceId);
-      unique.push(e);
-    }
-    const busy = await this.deps.devices.inFlight(unique.filter((e) => !e.reenroll).map((e) => e.deviceId));
-    const fresh = unique.filter((e) => e.reenroll || !busy.has(e.deviceId));
+    const candidates: { event: OnboardingEvent; index: number }[] = [];
+    let duplicates = 0;
+    events.forEach((event, index) => {
+      if (seen.has(event.deviceId)) duplicates++;
+      else {
+        seen.add(event.deviceId);
+        candidates.push({ event, index });
+      }
+    });
+    const owners = await this.deps.devices.owners(candidates.map((c) => c.event.deviceId));
+    const placed: { event: IntakeEvent; index: number }[] = [];
+    candidates.forEach(({ event, index }, i) => {
+      const owner = owners[i] ?? null;
+      const refuse = (field: string, message: string): void => void rejected.push({ index, deviceId: event.deviceId, errors: [{ path: field, message }] });
+      if (owner !== null && owner.siteId !== event.siteId) {
+        if (!scope.allowsSite(owner.siteId)) refuse('deviceId', 'is not available to this token');
+        else if (!event.reenroll) refuse('deviceId', `is recorded at site "${owner.siteId}": moving it takes "reenroll": true`);
+        else placed.push({ event: { ...event, moveFrom: owner.siteId }, index });
+        return;
+      }
+      if (owner !== null && owner.state !== 'failed' && !event.reenroll) duplicates++;
+      else placed.push({ event, index });
+    });
+    const fresh = await this.withoutThingClashes(placed, rejected);
     if (fresh.length > 0) await this.deps.jobs.addIntake(fresh);
-    const duplicates = events.length - fresh.length;
     if (duplicates > 0) this.deps.metrics.duplicates.inc(duplicates);
-    return { accepted: fresh.length, duplicates };
+    rejected.sort((a, b) => a.index - b.index);
+    return rejected.length > 0 ? { accepted: fresh.length, duplicates, rejected } : { accepted: fresh.length, duplicates };
+  }
+
+  /** Two in-flight devices of one site under one thingName would share a credentials topic: the later one is refused. */
+  private async withoutThingClashes(placed: readonly { event: IntakeEvent; index: number }[], rejected: EventRejection[]): Promise<IntakeEvent[]> {
+    const holders = await this.deps.devices.thingHolders(placed.map((p) => p.event));
+    const taken = new Map<string, string>();
+    const fresh: IntakeEvent[] = [];
+    placed.forEach(({ event, index }, i) => {
+      const key = `${event.siteId}\u0000${event.thingName}`;
+      const holder = holders[i] ?? taken.get(key);
+      if (holder !== undefined && holder !== null) {
+        const message = `"${event.thingName}" is the thing name of another device in flight at site "${event.siteId}"; give this device its own thingName`;
+        rejected.push({ index, deviceId: event.deviceId, errors: [{ path: 'thingName', message }] });
+        return;
+      }
+      taken.set(key, event.deviceId);
+      fresh.push(event);
+    });
+    return fresh;
   }
 
   /** The intake job: dedupe for good and buffer per site. Idempotent when BullMQ retries the job. */
-  async intake(jobId: string, tuples: readonly IntakeEventTuple[]): Promise<EnrollResult> {
-    const events: OnboardingEvent[] = [];
-    for (const [deviceId, siteId, thingName, attributes, reenroll] of tuples) {
+  async intake(jobId: string, tuples: readonly IntakeEventTuple[]): Promise<IntakeCounts> {
+    const events: IntakeEvent[] = [];
+    for (const [deviceId, siteId, thingName, attributes, reenroll, moveFrom] of tuples) {
       // a site removed from config since the request was accepted: nothing can enroll there
       if (!this.deps.sites.has(siteId)) continue;
-      events.push({ deviceId, siteId, thingName, attributes, reenroll: reenroll === 1 });
+      events.push({ deviceId, siteId, thingName, attributes, reenroll: reenroll === 1, ...(moveFrom ? { moveFrom } : {}) });
     }
     const result = await this.deps.devices.intake(jobId, events, (siteId) => this.site(siteId), this.now());
     // duplicates the API's pre-check could not see (a concurrent request won the race)
     if (result.duplicates > 0) this.deps.metrics.duplicates.inc(result.duplicates);
+    // refused after the API said accepted: a concurrent request took the device or its thing name first
+    if (result.refused > 0) this.deps.metrics.rejectedEvents.inc(result.refused);
     return result;
   }
 
   async device(deviceId: string): Promise<DeviceView | null> {
-    const d = await this.deps.devices.get(deviceId);
-    return d ? toDeviceView(d) : null;
+    const [d, history] = await Promise.all([this.deps.devices.get(deviceId), this.deps.devices.history(deviceId)]);
+    return d ? { ...toDeviceView(d), history: history.map(toHistoryView) } : null;
   }
 
   async siteView(siteId: string): Promise<SiteView | null> {

@@ -1,5 +1,5 @@
 /** The services composed behind one object: what src/api/services.ts's ApiServices asks for (app.ts checks it). */
-import type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from './views.js';
+import type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteScope, SiteView } from './views.js';
 import type { AckMessage } from '../domain/messages.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { AckService } from './ack-service.js';
@@ -15,8 +15,8 @@ export class PipelineServices {
     private readonly gauges: GaugeService,
   ) {}
 
-  enroll(events: readonly OnboardingEvent[]): Promise<EnrollResult> {
-    return this.enrollment.enroll(events);
+  enroll(events: readonly OnboardingEvent[], scope?: SiteScope): Promise<EnrollResult> {
+    return this.enrollment.enroll(events, scope);
   }
   device(deviceId: string): Promise<DeviceView | null> {
     return this.enrollment.device(deviceId);

@@ -113,7 +113,7 @@ export class ReconcileService {
     let allVerified = true;
     if (acked.length > 0) {
       nodes = await this.nodesOf(batch);
-      const found = acked.filter((d) => d.managedNodeId !== null && nodes.has(d.managedNodeId));
+      const found = await this.verifiedClaims(acked, nodes);
       // each device on its own: one that cannot be tagged now waits for the next pass, the rest go on
       const done = await this.eachSettled(found, async (d) => {
         await this.aws(() => this.deps.ssm.tagNode(batch.region, d.managedNodeId!, { 'fleet:device': d.deviceId, 'fleet:site': d.siteId }));
@@ -141,6 +141,16 @@ export class ReconcileService {
       this.deps.logger.info({ batchId, activationId: batch.activationId }, 'batch completed; activation deleted');
     }
     return { registered, completed, nodes };
+  }
+
+  /**
+   * The acked devices whose node SSM lists for the activation and whose claim on that node is their own
+   * (the ack script gives a node to one device only): one real node never registers several devices.
+   */
+  private async verifiedClaims(acked: readonly DeviceRecord[], nodes: ReadonlySet<string>): Promise<DeviceRecord[]> {
+    const seen = acked.filter((d) => d.managedNodeId !== null && nodes.has(d.managedNodeId));
+    const claims = await this.deps.devices.nodeClaims(seen.map((d) => d.managedNodeId!));
+    return seen.filter((d) => claims.get(d.managedNodeId!) === d.deviceId);
   }
 
   private async expire(batchId: string): Promise<boolean> {

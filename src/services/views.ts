@@ -4,11 +4,26 @@
  */
 import type { BatchState } from '../domain/batch-state.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
+import type { FieldIssue } from '../domain/errors.js';
+import type { DeviceHistoryEntry } from '../queues/device-store.js';
 import type { BatchRecord, DeviceRecord } from '../queues/records.js';
 
 export interface EnrollResult {
   readonly accepted: number;
   readonly duplicates: number;
+  /** events refused by the pipeline's records (`index` into the events passed; paths relative to the event) */
+  readonly rejected?: readonly EventRejection[];
+}
+
+export interface EventRejection {
+  readonly index: number;
+  readonly deviceId: string;
+  readonly errors: readonly FieldIssue[];
+}
+
+/** The sites a caller may act for (the API passes the token's Principal). */
+export interface SiteScope {
+  allowsSite(siteId: string): boolean;
 }
 
 export interface DeviceView {
@@ -24,6 +39,20 @@ export interface DeviceView {
   readonly timestamps: Readonly<Partial<Record<DeviceState, string>>>;
   readonly updatedAt: string | null;
   readonly error: string | null;
+  /** records re-enrollments replaced, newest first (the single-device read fills it) */
+  readonly history?: readonly DeviceHistoryView[];
+}
+
+export interface DeviceHistoryView {
+  readonly siteId: string;
+  readonly state: DeviceState;
+  readonly thingName: string | null;
+  readonly batchId: string | null;
+  readonly activationId: string | null;
+  readonly managedNodeId: string | null;
+  readonly error: string | null;
+  readonly timestamps: Readonly<Partial<Record<DeviceState, string>>>;
+  readonly replacedAt: string;
 }
 
 export interface SiteView {
@@ -68,12 +97,31 @@ export interface ReadinessReport {
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-export function toDeviceView(d: DeviceRecord): DeviceView {
+function isoTimes(times: Readonly<Partial<Record<DeviceState, number>>>): Partial<Record<DeviceState, string>> {
   const timestamps: Partial<Record<DeviceState, string>> = {};
   for (const s of DEVICE_STATES) {
-    const t = d.times[s];
+    const t = times[s];
     if (t !== undefined) timestamps[s] = new Date(t).toISOString();
   }
+  return timestamps;
+}
+
+export function toHistoryView(h: DeviceHistoryEntry): DeviceHistoryView {
+  return {
+    siteId: h.siteId,
+    state: h.state,
+    thingName: h.thingName,
+    batchId: h.batchId,
+    activationId: h.activationId,
+    managedNodeId: h.managedNodeId,
+    error: h.error,
+    timestamps: isoTimes(h.times),
+    replacedAt: new Date(h.replacedAt).toISOString(),
+  };
+}
+
+export function toDeviceView(d: DeviceRecord): DeviceView {
+  const timestamps = isoTimes(d.times);
   return {
     deviceId: d.deviceId,
     siteId: d.siteId,

@@ -114,6 +114,27 @@ export const deviceView = {
     },
     updatedAt: isoOrNull,
     error: { ...nullableString, description: 'why it failed, when it did' },
+    history: {
+      type: 'array',
+      description: 'records re-enrollments (and moves between sites) replaced, newest first, at most 10',
+      items: {
+        type: 'object',
+        properties: {
+          siteId: { type: 'string' },
+          state: { type: 'string', enum: [...DEVICE_STATES] },
+          thingName: nullableString,
+          batchId: nullableString,
+          activationId: nullableString,
+          managedNodeId: nullableString,
+          error: nullableString,
+          timestamps: {
+            type: 'object',
+            properties: Object.fromEntries(DEVICE_STATES.map((s) => [s, { type: 'string', format: 'date-time' }])),
+          },
+          replacedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
   },
 } as const;
 

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import '../fastify-types.js';
 import { ApiError } from '../api-error.js';
 import { principalOf } from '../auth/auth-hook.js';
-import { sortEnrollment, type EnrollmentAnswer } from '../enrollment-request.js';
+import { sortEnrollment, type EnrollmentAnswer, type Rejection } from '../enrollment-request.js';
 import { enrollmentBody, enrollmentResult, errors } from '../openapi/schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -29,7 +29,10 @@ export function enrollmentRoutes(app: FastifyInstance, { config, services, metri
           'its issues (paths like `deviceId`); in `{"events":[…]}` invalid events are listed in `rejected` by ' +
           'index (paths like `events[3].deviceId`) and the valid ones are queued. Events for sites outside a ' +
           'line token’s sites are rejected per index; if no event of the request is inside them, 403. A device ' +
-          'already in flight is counted in `duplicates` unless `reenroll` is true.',
+          'already in flight, or registered, is counted in `duplicates` unless `reenroll` is true. A device ' +
+          'belongs to its site: one recorded at a site outside the token’s sites is rejected as not available ' +
+          '(whatever its state); moving it takes `reenroll` and a token for both sites (the old record is kept ' +
+          'as history). A thingName another in-flight device of the site holds is rejected.',
         security: [{ bearerAuth: [] }],
         body: enrollmentBody,
         response: { 202: { ...enrollmentResult, description: 'valid events queued; invalid ones listed by index' }, ...errors(400, 401, 403, 413, 415, 503) },
@@ -41,11 +44,19 @@ export function enrollmentRoutes(app: FastifyInstance, { config, services, metri
       if (sorted.kind === 'forbidden') {
         throw ApiError.forbidden(`this token may not enroll devices for site ${sorted.sites.map((s) => `"${s}"`).join(', ')}`);
       }
-      const { single, events, rejected } = sorted;
+      const { single, events, indexes, rejected } = sorted;
       if (rejected.length > 0) metrics.rejectedEvents.inc(rejected.length);
       if (single && rejected.length > 0) throw ApiError.validation(rejected[0]!.errors, 'event');
-      const result = events.length > 0 ? await services.enroll(events) : { accepted: 0, duplicates: 0 };
-      const answer: EnrollmentAnswer = { accepted: result.accepted, duplicates: result.duplicates, rejected };
+      const result = events.length > 0 ? await services.enroll(events, principalOf(request)) : { accepted: 0, duplicates: 0 };
+      const refused = (result.rejected ?? []).map((r): Rejection => {
+        const index = indexes[r.index] ?? r.index;
+        const prefix = single ? '' : `events[${index}].`;
+        return { index, deviceId: r.deviceId, errors: r.errors.map((e) => ({ path: `${prefix}${e.path}`, message: e.message })) };
+      });
+      if (refused.length > 0) metrics.rejectedEvents.inc(refused.length);
+      if (single && refused.length > 0) throw ApiError.validation(refused[0]!.errors, 'event');
+      const all = refused.length === 0 ? rejected : [...rejected, ...refused].sort((a, b) => a.index - b.index);
+      const answer: EnrollmentAnswer = { accepted: result.accepted, duplicates: result.duplicates, rejected: all };
       return reply.status(202).send(answer);
     },
   );

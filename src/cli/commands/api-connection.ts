@@ -3,7 +3,7 @@
  * Shared by status and retry (and open to enqueue). A token file keeps the token out of `ps` and shell history.
  */
 import { readFileSync } from 'node:fs';
-import { ApiClient, DEFAULT_API_URL, type FetchLike } from '../../api/client.js';
+import { ApiClient, DEFAULT_API_URL, displayUrl, type FetchLike } from '../../api/client.js';
 import { UsageError } from '../command.js';
 
 export const API_CONNECTION_OPTIONS = {
@@ -47,9 +47,9 @@ function apiUrl(value: string | undefined): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`--api: not a URL: "${url}"`);
+    throw new UsageError(`--api: not a URL: "${displayUrl(url)}"`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--api: must be an http(s) URL, got "${url}"`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--api: must be an http(s) URL, got "${displayUrl(url)}"`);
   return url;
 }
 

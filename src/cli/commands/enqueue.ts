@@ -10,6 +10,7 @@ import { HeaderError } from '../enqueue/device-columns.js';
 import { EnrollmentUploader, UploadStoppedError, type UploadReport } from '../enqueue/enrollment-uploader.js';
 import { ProgressBars, type ProgressStream } from '../progress-bar.js';
 import { renderTable } from '../table.js';
+import { printable } from '../../domain/printable-text.js';
 import { API_CONNECTION_OPTIONS, API_CONNECTION_USAGE, apiClientFrom } from './api-connection.js';
 
 const usage = `usage: fleet-enroll enqueue --site S --file devices.csv [options]
@@ -52,7 +53,7 @@ function printReport(io: CliIo, report: UploadReport): void {
   io.stdout.write('\nrejected:\n');
   for (const r of report.rejected) {
     const why = r.errors.map((e) => (e.path && e.path !== 'csv' ? `${e.path}: ${e.message}` : e.message)).join('; ');
-    io.stdout.write(`line ${r.line}${r.deviceId !== undefined ? ` (${r.deviceId})` : ''}: ${why}\n`);
+    io.stdout.write(printable(`line ${r.line}${r.deviceId !== undefined ? ` (${r.deviceId})` : ''}: ${why}`) + '\n');
   }
 }
 
@@ -86,11 +87,14 @@ export const enqueueCommand: Command = {
     if (values.file === '-') {
       input = process.stdin;
     } else {
+      let found;
       try {
-        size = (await stat(values.file)).size;
+        found = await stat(values.file);
       } catch (err) {
         throw new UsageError(`--file: cannot read ${values.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
       }
+      if (found.isDirectory()) throw new UsageError(`--file: ${values.file} is a directory, not a CSV file`);
+      size = found.size;
       input = createReadStream(values.file);
     }
     // counts what the CSV reader consumed, for the progress bar (a pipe keeps back-pressure intact)
@@ -125,7 +129,7 @@ export const enqueueCommand: Command = {
       if (err instanceof UploadStoppedError) {
         printReport(io, err.partial);
         io.stderr.write(
-          `fleet-enroll enqueue: stopped at line ${err.firstUnsentLine}: ${err.message}; lines from ${err.firstUnsentLine} on were not submitted\n`,
+          `fleet-enroll enqueue: stopped at line ${err.firstUnsentLine}: ${printable(err.message)}; lines from ${err.firstUnsentLine} on were not submitted\n`,
         );
         return 1;
       }

@@ -44,11 +44,13 @@ export class DeviceColumns {
   toEvent(fields: readonly string[], siteId: string, reenroll: boolean): RowResult {
     if (fields.length !== this.width) return { error: `${fields.length} fields, the header has ${this.width}` };
     const thingName = this.thingName >= 0 ? fields[this.thingName] : undefined;
-    const attributes: Record<string, string> = {};
-    for (const { name, index } of this.attributes) {
-      const value = fields[index];
-      if (value !== undefined && value !== '') attributes[name] = value;
-    }
+    // own properties whatever the name: `attr.__proto__` stays a column, never a prototype
+    const attributes: Record<string, string> = Object.fromEntries(
+      this.attributes.flatMap(({ name, index }) => {
+        const value = fields[index];
+        return value !== undefined && value !== '' ? [[name, value]] : [];
+      }),
+    );
     const event: EventShape = {
       deviceId: fields[this.deviceId] ?? '',
       siteId,

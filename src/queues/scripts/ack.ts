@@ -1,10 +1,14 @@
 import { PRELUDE } from './prelude.js';
 
 /**
- * A device's ack. KEYS[1] = acked zset. ARGV: root, batchId, index, deliveryId, activationId, status,
- * managedNodeId, topic siteId ('' = not given), topic thingName, now, error text.
+ * A device's ack. KEYS[1] = acked zset. ARGV: root, batchId, index, deliveryId (the kept one, its MAC
+ * checked already), activationId, status, managedNodeId, topic siteId ('' = not given), topic thingName,
+ * now, error text.
  * The delivery id names the device (batch list index); it must be the device's current delivery and the
- * activation its current one, and the topic (when given) its own. Returns accepted | stale | forged.
+ * activation its current one, and the topic (when given) its own. A `registered` ack claims its managed
+ * node for the device (hash `nodes`: node → device); a node another device holds is refused (`claimed`).
+ * An `acked` device may ack again with another node (its first one may have been wrong): the claim moves,
+ * and reconcile verifies the new node. Returns accepted | stale | forged | claimed.
  * A `failed` ack keeps the device waiting (it may retry registering until expiry, then it is re-batched):
  * only its last error is recorded.
  */
@@ -13,7 +17,7 @@ local b, idx, did, aid, status, node = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV
 local tsite, tthing, now, err = ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
 local id = redis.call('LINDEX', bdevKey(b), idx)
 if not id then return 'forged' end
-local f = redis.call('HMGET', devKey(id), 'st', 'did', 'aid', 'site', 'thing')
+local f = redis.call('HMGET', devKey(id), 'st', 'did', 'aid', 'site', 'thing', 'node')
 if not f[1] then return 'forged' end
 if f[2] ~= did then
   -- a delivery id this device once had (older activation) is stale; anything else is forged
@@ -22,16 +26,24 @@ if f[2] ~= did then
 end
 if f[3] ~= aid then return 'forged' end
 if tsite ~= '' and (tsite ~= f[4] or tthing ~= f[5]) then return 'forged' end
-if f[1] ~= 'activated' and f[1] ~= 'delivered' then return 'stale' end
+local waiting = f[1] == 'activated' or f[1] == 'delivered'
 if status == 'registered' then
+  if not waiting and not (f[1] == 'acked' and f[6] ~= node) then return 'stale' end
+  local nodes = root .. ':nodes'
+  local holder = redis.call('HGET', nodes, node)
+  if holder and holder ~= id then return 'claimed' end
+  redis.call('HSET', nodes, node, id)
+  if f[6] and f[6] ~= '' and f[6] ~= node and redis.call('HGET', nodes, f[6]) == id then redis.call('HDEL', nodes, f[6]) end
   redis.call('HSET', devKey(id), 'node', node)
   redis.call('HDEL', devKey(id), 'err')
-  devState(id, f[4], f[1], 'acked', now)
+  if waiting then devState(id, f[4], f[1], 'acked', now) else redis.call('HSET', devKey(id), 'upd', now) end
   -- ackv versions the batch's acks: reconcile drops the batch from the to-verify set only if none came since
   redis.call('HINCRBY', batchKey(b), 'ackv', 1)
   redis.call('ZADD', KEYS[1], 'NX', now, b)
-else
+elseif waiting then
   redis.call('HSET', devKey(id), 'err', err, 'upd', now)
+else
+  return 'stale'
 end
 return 'accepted'
 `;

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
 import { createLogger } from '../../../src/adapters/logger.js';
@@ -130,5 +131,29 @@ describe('fleet-enroll enqueue', () => {
     const { code, stderr } = await enqueue(file);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n').at(-1)).toBe(`fleet-enroll enqueue: ${file}: unknown column "serial" (columns: deviceId, thingName, attr.<name>)`);
+  });
+
+  it('answers --file <directory> with one line and exit 2', async () => {
+    const { code, stdout, stderr } = await enqueue(dir);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([`fleet-enroll enqueue: --file: ${dir} is a directory, not a CSV file`]);
+  });
+
+  it('sends an attr.__proto__ column as the attribute it is, never dropping it', async () => {
+    const file = join(dir, 'proto.csv');
+    await writeFile(file, `deviceId,attr.__proto__,attr.model\n${site}-proto-1,polluted,X1\n`);
+    const { code, stdout } = await enqueue(file);
+    expect(stdout).toMatch(/^accepted\s+1$/m);
+    expect(code).toBe(0);
+    await waitFor('the device recorded', async () => (await app.services.device(`${site}-proto-1`)) ?? undefined, 10_000);
+    const redis = new Redis(config.redisUrl);
+    try {
+      const attrs = JSON.parse((await redis.hget(new Keys(config.keyPrefix).device(`${site}-proto-1`), 'attrs'))!) as Record<string, string>;
+      expect(Object.getOwnPropertyDescriptor(attrs, '__proto__')?.value).toBe('polluted');
+      expect(attrs.model).toBe('X1');
+    } finally {
+      await redis.quit();
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Forged, stale and replayed acks, over POST /v1/acks and over MQTT, against a real pipeline whose devices
+ * Forged, stale and replayed acks (test/integration/hostile/forged-acks.test.ts has those a batch-mate derives), over POST /v1/acks and over MQTT, against a real pipeline whose devices
  * have all registered (one of them re-enrolled, so its first delivery is genuinely stale): they change no
  * device record at all, and each is counted in /metrics (fleet_acks_total by source and result).
  */
@@ -54,11 +54,14 @@ describe('hostile acks: forged, stale, replayed', () => {
       // the re-enrolled device's first delivery, registered or failed
       { ack: { v: 1, deliveryId: old.deliveryId, activationId: old.activationId, status: 'registered', managedNodeId: 'mi-0123456789abcdef0' }, topic: topicOf(0), kind: 'stale' },
       { ack: { v: 1, deliveryId: old.deliveryId, activationId: old.activationId, status: 'failed', error: 'replayed' }, topic: topicOf(0), kind: 'stale' },
-      // forged: another activation, another device's topic, a made-up nonce, an index past the batch
+      // forged: another activation, another device's topic
       { ack: { ...a1, activationId: '00000000-0000-4000-8000-000000000000' }, topic: topicOf(1), kind: 'forged' },
       { ack: a1, topic: topicOf(3), kind: 'forged' },
-      { ack: { ...a1, deliveryId: a1.deliveryId.replace(/\.[^.]+$/, '.forgednonce') }, topic: topicOf(1), kind: 'stale' },
-      { ack: { ...a1, deliveryId: a1.deliveryId.replace(/\.(\d+)\.([^.]+)$/, '.999.$2') }, topic: topicOf(1), kind: 'forged' },
+      // a made-up nonce, or the secret tag, changed or dropped
+      { ack: { ...a1, deliveryId: a1.deliveryId.replace(/\.(\d+)\.([^.]+)\.([^.]+)$/, '.$1.forgednonce.$3') }, topic: topicOf(1), kind: 'forged' },
+      { ack: { ...a1, deliveryId: a1.deliveryId.replace(/\.[^.]+$/, '.AAAAAAAAAAAAAAAAAAAAAA') }, topic: topicOf(1), kind: 'forged' },
+      { ack: { ...a1, deliveryId: a1.deliveryId.replace(/\.[^.]+$/, '') }, topic: topicOf(1), kind: 'forged' },
+      { ack: { ...a1, deliveryId: a1.deliveryId.replace(/\.(\d+)\.([^.]+)\.([^.]+)$/, '.999.$2.$3') }, topic: topicOf(1), kind: 'forged' },
       { ack: { ...a1, deliveryId: 'no-such-batch.0.x' }, topic: topicOf(1), kind: 'forged' },
     ];
     const metricsBefore = await h.metrics.registry.metrics();

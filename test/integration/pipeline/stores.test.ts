@@ -45,20 +45,48 @@ describe('Redis stores and Lua scripts', () => {
   it('dedupes devices in flight, is idempotent for a retried job, lets reenroll through', async () => {
     const t = 1_000_000;
     const evs = events('s1', 5);
-    expect(await devices.intake('job-1', evs, () => POLICY, t)).toEqual({ accepted: 5, duplicates: 0 });
+    expect(await devices.intake('job-1', evs, () => POLICY, t)).toEqual({ accepted: 5, duplicates: 0, refused: 0 });
     // BullMQ retries job-1: nothing is buffered twice
-    expect(await devices.intake('job-1', evs, () => POLICY, t + 1)).toEqual({ accepted: 5, duplicates: 0 });
+    expect(await devices.intake('job-1', evs, () => POLICY, t + 1)).toEqual({ accepted: 5, duplicates: 0, refused: 0 });
     expect(await buffers.buffered('s1')).toBe(5);
     // another request with the same devices: duplicates
-    expect(await devices.intake('job-2', evs, () => POLICY, t + 2)).toEqual({ accepted: 0, duplicates: 5 });
+    expect(await devices.intake('job-2', evs, () => POLICY, t + 2)).toEqual({ accepted: 0, duplicates: 5, refused: 0 });
     // reenroll goes through; the buffer holds it twice but a batch takes it once
-    expect(await devices.intake('job-3', [{ ...evs[0]!, reenroll: true }], () => POLICY, t + 3)).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await devices.intake('job-3', [{ ...evs[0]!, reenroll: true }], () => POLICY, t + 3)).toEqual({ accepted: 1, duplicates: 0, refused: 0 });
     expect(await buffers.buffered('s1')).toBe(6);
     expect(await devices.counts('s1')).toMatchObject({ accepted: 5 });
     expect(await cut('s1', 'b-s1-1', t + POLICY.batchWindowMs)).toBe(5);
     expect(await buffers.buffered('s1')).toBe(0);
     expect(await devices.counts('s1')).toMatchObject({ accepted: 0, batched: 5 });
     expect(await batches.get('b-s1-1')).toMatchObject({ state: 'open', size: 5, left: 5, siteId: 's1' });
+  });
+
+  it('keeps a device at its site, moves it only when allowed, keeps its history, refuses a shared thingName', async () => {
+    const t = 1_500_000;
+    const [d] = events('m1', 1);
+    expect(await devices.intake('job-m1', [d!], () => POLICY, t)).toEqual({ accepted: 1, duplicates: 0, refused: 0 });
+    const before = await redis.hgetall(keys.device(d!.deviceId));
+    // another site, with reenroll but without the API's leave to move it: untouched
+    const elsewhere = { ...d!, siteId: 'm2', reenroll: true };
+    expect(await devices.intake('job-m2', [elsewhere], () => POLICY, t + 1)).toEqual({ accepted: 0, duplicates: 0, refused: 1 });
+    expect(await devices.intake('job-m3', [{ ...elsewhere, moveFrom: 'other' }], () => POLICY, t + 1)).toEqual({ accepted: 0, duplicates: 0, refused: 1 });
+    expect(await devices.intake('job-m4', [{ ...elsewhere, reenroll: false, moveFrom: 'm1' }], () => POLICY, t + 1)).toEqual({ accepted: 0, duplicates: 0, refused: 1 });
+    expect(await redis.hgetall(keys.device(d!.deviceId))).toEqual(before);
+    expect(await devices.history(d!.deviceId)).toEqual([]);
+    // allowed: it moves, and its old record becomes history
+    expect(await devices.intake('job-m5', [{ ...elsewhere, moveFrom: 'm1' }], () => POLICY, t + 2)).toEqual({ accepted: 1, duplicates: 0, refused: 0 });
+    expect(await devices.get(d!.deviceId)).toMatchObject({ siteId: 'm2', state: 'accepted' });
+    expect(await devices.history(d!.deviceId)).toEqual([
+      expect.objectContaining({ siteId: 'm1', state: 'accepted', thingName: d!.thingName, replacedAt: t + 2, times: { accepted: t } }),
+    ]);
+    expect(await devices.counts('m1')).toMatchObject({ accepted: 0 });
+    expect(await devices.counts('m2')).toMatchObject({ accepted: 1 });
+    // its thing name is free again at m1; at m2 another device may not take it while it is in flight
+    const [other] = events('m2', 1);
+    const clash = { ...other!, thingName: d!.thingName };
+    expect(await devices.intake('job-m6', [clash], () => POLICY, t + 3)).toEqual({ accepted: 0, duplicates: 0, refused: 1 });
+    expect(await devices.get(other!.deviceId)).toBeNull();
+    expect(await devices.intake('job-m7', [{ ...clash, siteId: 'm1' }], () => POLICY, t + 3)).toEqual({ accepted: 1, duplicates: 0, refused: 0 });
   });
 
   it('cuts full buffers at once in batches of maxBatchSize, the rest only when its window has passed', async () => {
@@ -101,9 +129,23 @@ describe('Redis stores and Lua scripts', () => {
     expect(await devices.get('s3-SN-0000000')).toMatchObject({ state: 'acked', managedNodeId: 'mi-0123456789abcdef0', error: null });
     // a replay of the same ack
     expect(await devices.ack(ack, t)).toBe('stale');
+    // a batch-mate's ack claiming the node device 0 holds: refused, nothing changes
+    const mate = { ...ack, index: 1, deliveryId: 'b-s3-1.1.n1' };
+    expect(await devices.ack(mate, t)).toBe('claimed');
+    expect(await devices.get('s3-SN-0000001')).toMatchObject({ state: 'activated', managedNodeId: null });
+    // device 0 acks again with another node (its first was wrong): the claim moves with it
+    expect(await devices.ack({ ...ack, managedNodeId: 'mi-0123456789abcdef1' }, t + 1)).toBe('accepted');
+    expect(await devices.get('s3-SN-0000000')).toMatchObject({ state: 'acked', managedNodeId: 'mi-0123456789abcdef1' });
+    expect(await devices.nodeClaims(['mi-0123456789abcdef0', 'mi-0123456789abcdef1'])).toEqual(new Map([['mi-0123456789abcdef1', 's3-SN-0000000']]));
+    expect(await devices.counts('s3')).toMatchObject({ activated: 1, acked: 1 });
+    // the node it let go is free for the batch-mate
+    expect(await devices.ack(mate, t + 2)).toBe('accepted');
+    expect(await devices.ack({ ...mate, managedNodeId: 'mi-0123456789abcdef1' }, t + 3)).toBe('claimed');
+    await devices.ack({ ...mate, managedNodeId: 'mi-0123456789abcdef2' }, t + 3);
+    await devices.ack(ack, t + 3);
     expect(await batches.withUnverifiedAcks()).toContain('b-s3-1');
     expect(await devices.markRegistered('b-s3-1', ['s3-SN-0000000'], t)).toBe(1);
-    expect(await devices.counts('s3')).toMatchObject({ activated: 1, registered: 1 });
+    expect(await devices.counts('s3')).toMatchObject({ acked: 1, registered: 1 });
   });
 
   it('keeps a device in flight under 1.5 KB of Redis memory, in compact encodings', async () => {
@@ -119,6 +161,7 @@ describe('Redis stores and Lua scripts', () => {
     for (const id of ids) bytes += Number(await redis.memory('USAGE', keys.device(id)));
     bytes += Number(await redis.memory('USAGE', keys.batchDevices('b-s4-1')));
     bytes += Number(await redis.memory('USAGE', keys.batch('b-s4-1')));
+    bytes += Number(await redis.memory('USAGE', keys.things('s4')));
     expect(await redis.object('ENCODING', keys.device(ids[0]!))).toBe('listpack');
     console.info(`Redis bytes per device in flight: ${Math.round(bytes / n)}`);
     expect(bytes / n).toBeLessThanOrEqual(1_536);

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/adapters/logger.js';
+import { redactQueryValues } from '../../../src/adapters/log-url-redaction.js';
 
 function capture(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -28,5 +29,17 @@ describe('createLogger', () => {
     const out = capture();
     createLogger('warn', out.stream).info('quiet');
     expect(out.text()).toBe('');
+  });
+
+  it('redacts every query value in a request URL, a message and an error', () => {
+    expect(redactQueryValues('/v1/sites?token=S1&x=2&access_token=S3#f')).toBe('/v1/sites?token=[redacted]&x=[redacted]&access_token=[redacted]#f');
+    expect(redactQueryValues('no query here')).toBe('no query here');
+    const out = capture();
+    const logger = createLogger('info', out.stream);
+    logger.info({ req: { method: 'GET', url: '/a?token=S-REQ' } }, 'Route GET:/a?access_token=S-MSG not found');
+    logger.error({ err: new Error('bad /b?api_key=S-ERR') }, 'failed');
+    const text = out.text();
+    for (const s of ['S-REQ', 'S-MSG', 'S-ERR']) expect(text).not.toContain(s);
+    expect(text).toContain('token=[redacted]');
   });
 });

@@ -182,4 +182,50 @@ describe('fleet-enroll status / retry', () => {
       'cannot reach the API at http://127.0.0.1:9 (ECONNREFUSED)',
     );
   });
+
+  it('escapes control characters a device put in its error, never passing them to the terminal', async () => {
+    t.services.devices.set('SN-ESC', {
+      deviceId: 'SN-ESC',
+      siteId: 'plant-a',
+      thingName: 'SN-ESC',
+      state: 'delivered',
+      batchId: null,
+      activationId: null,
+      managedNodeId: null,
+      rebatches: 0,
+      timestamps: {},
+      updatedAt: null,
+      error: 'boom\u001b]0;owned\u0007\u001b[2J\u009b1m\r\nforged line',
+    });
+    const c = io();
+    await statusCommandWith(injectFetch(t)).run(['--device', 'SN-ESC', '--token', TOKENS.admin], c.io);
+    expect(c.out()).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(c.out()).toContain('boom\\x1b]0;owned\\x07\\x1b[2J\\x9b1m\\x0d\\x0aforged line');
+    // the table still has one row for the error
+    expect(c.out().split('\n').filter((l) => l.includes('forged line'))).toHaveLength(1);
+  });
+
+  it('looks up the ids "." and ".." as ids (escaped path segments), not as the parent path', async () => {
+    const seen: { url: string; headers: Record<string, string> }[] = [];
+    const notFound: FetchLike = async (url, init) => {
+      seen.push({ url, headers: init.headers });
+      return new Response('{"error":{"code":"NOT_FOUND","message":"device not found"}}', { status: 404 });
+    };
+    for (const id of ['.', '..']) await expect(statusCommandWith(notFound).run(['--device', id], io().io)).rejects.toThrow('not found');
+    expect(seen.map((s) => s.url)).toEqual(['http://127.0.0.1:8080/v1/devices/%2E', 'http://127.0.0.1:8080/v1/devices/%2E%2E']);
+  });
+
+  it('never echoes the password of an --api URL', async () => {
+    const refused: FetchLike = async () => {
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    };
+    const run = statusCommandWith(refused).run(['--api', 'http://ops:hunter2-secret@127.0.0.1:9'], io().io);
+    await expect(run).rejects.toThrow('cannot reach the API at http://127.0.0.1:9 (ECONNREFUSED)');
+    for (const api of ['ftp://ops:hunter2-secret@host', 'ops:hunter2-secret@ not a url']) {
+      const c = io();
+      expect(await main(['status', '--api', api], c.io)).toBe(2);
+      expect(c.err()).toContain('***@');
+      expect(c.err()).not.toContain('hunter2');
+    }
+  });
 });

@@ -159,6 +159,17 @@ describe('loadConfig', () => {
     expect(err.message).toContain('no such file');
   });
 
+  it('refuses a tokens file with no token, a token with whitespace, and ack/credentials templates on the same topics', () => {
+    const none = file('tokens-none.json', { tokens: [] });
+    const spaced = file('tokens-spaced.json', { tokens: [{ name: 'a', token: 'line token 0123456789', role: 'line', sites: ['*'] }, { name: 'b', token: 'tab\ttoken-0123456789', role: 'line', sites: ['*'] }] });
+    const paths = (env: Record<string, string>): string[] => configError(() => loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, ...env } })).issues.map((i) => i.path);
+    expect(paths({ FLEET_API_TOKENS_FILE: none })).toEqual(['FLEET_API_TOKENS_FILE: tokens']);
+    expect(paths({ FLEET_API_TOKENS_FILE: spaced })).toEqual(['FLEET_API_TOKENS_FILE: tokens[0].token', 'FLEET_API_TOKENS_FILE: tokens[1].token']);
+    expect(paths({ FLEET_TOPIC_ACK: 'fleet/enroll/{siteId}/{thingName}/activation' })).toEqual(['FLEET_TOPIC_ACK']);
+    // different placeholders on the same levels match the same topics too
+    expect(paths({ FLEET_TOPIC_CREDENTIALS: 'f/{siteId}/{thingName}/x', FLEET_TOPIC_ACK: 'f/{thingName}/{siteId}/x' })).toEqual(['FLEET_TOPIC_ACK']);
+  });
+
   it('never puts the secret key or a token in the error text', () => {
     const secretish = 'Zm9vYmFyYmF6cXV4cXV1eHF1dXpxdXV6cXV1eg'; // base64, wrong length
     const tokenText = 'tok-0123456789abcdef-SECRET';

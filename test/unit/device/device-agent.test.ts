@@ -121,6 +121,15 @@ describe('DeviceAgent', () => {
     ]);
   });
 
+  it('acks with the whole delivery id but keeps its secret last part out of the log', async () => {
+    const { agent, link, log } = setup(() => Promise.resolve('mi-0123456789abcdef0'));
+    const signed = { ...credentials, deliveryId: 'b1.0.n1.Zm9yZ2VyeS1wcm9vZi10YWc' };
+    await agent.handle(CRED_TOPIC, message(signed));
+    expect(link.acks()[0]).toMatchObject({ deliveryId: signed.deliveryId });
+    expect(log.lines.join('\n')).toContain('delivery b1.0.n1.…');
+    expect(log.lines.join('\n')).not.toContain('Zm9yZ2VyeS1wcm9vZi10YWc');
+  });
+
   it('does not register a redelivered message twice, even when both copies arrive at once, but acks both', async () => {
     let release!: (id: string) => void;
     const { agent, link, registrar } = setup(() => new Promise((resolve) => (release = resolve)));

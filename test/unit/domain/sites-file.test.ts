@@ -105,4 +105,10 @@ describe('validateSitesFile', () => {
     expect(pathsOf({ sites: [{ id: 'a', region: 'mars-1', iamRole: 'arn:aws:iam::1:role/x' }] })).toEqual(['sites[0].region', 'sites[0].iamRole']);
     expect(pathsOf([])).toEqual(['']);
   });
+  it('counts the 998-tag limit with the defaults merged in, also when defaults has tags', () => {
+    const tags = (prefix: string, n: number): Record<string, string> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
+    const input = { defaults: { region: 'us-east-1', iamRole: 'R', tags: tags('d', 500) }, sites: [{ id: 'over', tags: tags('s', 499) }, { id: 'fits', tags: tags('s', 498) }] };
+    const r = validateSitesFile(input);
+    expect('issues' in r && r.issues).toEqual([{ path: 'sites[0].tags', message: expect.stringMatching(/at most 998 tags with defaults merged/) }]);
+  });
 });

@@ -25,6 +25,8 @@ export interface HarnessOptions extends TestConfigOptions {
   readonly simulator?: Partial<Pick<DeviceSimulatorOptions, 'silentFraction' | 'neverAckFraction' | 'failAckFraction'>>;
   readonly roles?: readonly Role[];
   readonly stuckAfterMs?: number;
+  /** the sites the simulated devices serve (default all): a test plays the devices of the others itself */
+  readonly simulatorSites?: readonly string[];
 }
 
 export interface SeenActivation {
@@ -64,7 +66,7 @@ export class PipelineHarness {
     const simulator = new DeviceSimulator({
       mqttUrl: MOSQUITTO_URL,
       emulatorUrl: emulator.url,
-      sites: [...config.sites.sites.keys()],
+      sites: options.simulatorSites ?? [...config.sites.sites.keys()],
       topics: config.topics,
       ...options.simulator,
     });

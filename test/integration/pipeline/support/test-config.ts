@@ -1,6 +1,6 @@
 /** A Config for one pipeline test: unique Redis prefix and topic root, fast windows and reconcile. */
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../../../../src/config.js';
+import type { ApiToken, Config } from '../../../../src/config.js';
 import type { Site } from '../../../../src/domain/site.js';
 
 export interface TestSite {
@@ -19,6 +19,7 @@ export interface TestConfigOptions {
   readonly maxRebatches?: number;
   readonly reconcileIntervalMs?: number;
   readonly batchWindowMs?: number;
+  readonly apiTokens?: readonly ApiToken[];
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -45,7 +46,7 @@ export function testConfig(options: TestConfigOptions): Config {
     keyPrefix: `fleet-test-${run}`,
     awsRegion: 'us-east-1',
     sites: { sites, regions: new Map(), defaultNodeQuota: options.nodeQuota === undefined ? null : options.nodeQuota },
-    apiTokens: [],
+    apiTokens: options.apiTokens ?? [],
     secretKey: randomBytes(32),
     ackMqttUrl: MOSQUITTO_URL,
     logLevel: 'info',
