@@ -92,6 +92,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly nodeQuotaRoom = new Gauge({
+    name: 'fleet_node_quota_room',
+    help: 'managed nodes a Region still takes, as last read from the account (-1 = unlimited, advanced tier)',
+    labelNames: ['region'] as const,
+    registers: [this.registry],
+  });
+
   readonly credentialsPublished = new Counter({
     name: 'fleet_credentials_published_total',
     help: 'credentials messages published to device topics',

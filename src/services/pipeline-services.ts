@@ -1,5 +1,5 @@
 /** The API's view of the pipeline (src/api/services.ts): the services composed behind one object. */
-import type { AckOutcome, ApiServices, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteView } from '../api/services.js';
+import type { AckOutcome, ApiServices, BatchView, DeviceView, EnrollResult, NodeQuotaView, ReadinessReport, RetryResult, SiteView } from '../api/services.js';
 import type { AckMessage } from '../domain/messages.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { AckService } from './ack-service.js';
@@ -13,6 +13,8 @@ export class PipelineServices implements ApiServices {
     private readonly acks: AckService,
     private readonly readinessService: ReadinessService,
     private readonly gauges: GaugeService,
+    /** the node quota of a site's Region, for the site view */
+    private readonly nodeQuotaOf?: (siteId: string) => NodeQuotaView | undefined,
   ) {}
 
   enroll(events: readonly OnboardingEvent[]): Promise<EnrollResult> {
@@ -21,8 +23,10 @@ export class PipelineServices implements ApiServices {
   device(deviceId: string): Promise<DeviceView | null> {
     return this.enrollment.device(deviceId);
   }
-  site(siteId: string): Promise<SiteView | null> {
-    return this.enrollment.siteView(siteId);
+  async site(siteId: string): Promise<SiteView | null> {
+    const view = await this.enrollment.siteView(siteId);
+    const nodeQuota = view === null ? undefined : this.nodeQuotaOf?.(siteId);
+    return view === null || nodeQuota === undefined ? view : { ...view, nodeQuota };
   }
   batch(batchId: string): Promise<BatchView | null> {
     return this.enrollment.batch(batchId);

@@ -8,6 +8,7 @@
  *  3. batches stuck without a job (a crash between two steps) get their job again; `blocked` batches are
  *     re-driven once their Region has room.
  */
+import type { NodeQuotaLimits } from './node-quota-service.js';
 import type { Logger } from 'pino';
 import type { IotPublisher } from '../adapters/iot-publisher.js';
 import type { Metrics } from '../adapters/metrics.js';
@@ -26,6 +27,8 @@ import { IOT_PUBLISH_BUCKET } from './delivery-service.js';
 
 export interface ReconcileDeps {
   readonly sites: SitesConfig;
+  /** each Region's managed-node limit (the sites file's nodeQuota, else the account's) */
+  readonly nodeQuota: NodeQuotaLimits;
   readonly batches: BatchStore;
   readonly devices: DeviceStore;
   readonly ssm: SsmActivations;
@@ -207,7 +210,7 @@ export class ReconcileService {
     for (const batchId of await batches.inState('blocked')) {
       const b = await batches.get(batchId);
       if (!b) continue;
-      const quota = this.deps.sites.regions.get(b.region)?.nodeQuota ?? this.deps.sites.defaultNodeQuota;
+      const quota = await this.deps.nodeQuota.limit(b.region);
       if (!freeByRegion.has(b.region)) {
         freeByRegion.set(b.region, quota === null ? Number.POSITIVE_INFINITY : quota - (await batches.quotaUsed(b.region)));
       }
