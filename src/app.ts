@@ -16,6 +16,8 @@ import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
 import { CREATE_ACTIVATION_BUCKET, SdkSsmActivations, SSM_BUCKET } from './adapters/ssm-activations.js';
 import { SdkSsmAccount } from './adapters/ssm-account.js';
+import { SdkRuleDestinations } from './adapters/iot-rule-destinations.js';
+import { DestinationConfirmationService } from './services/destination-confirmation-service.js';
 import { QuotaStore } from './queues/quota-store.js';
 import { NodeQuotaService } from './services/node-quota-service.js';
 import { buildApi, listenAddress } from './api/app.js';
@@ -125,7 +127,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges, nodeQuotaOf);
 
-  const api = has('api') ? await buildApi({ config, services, metrics, logger }) : undefined;
+  const destinations = new DestinationConfirmationService({ destinations: new SdkRuleDestinations(aws, metrics), region: config.awsRegion, metrics, logger });
+  const api = has('api') ? await buildApi({ config, services, metrics, logger, destinations }) : undefined;
   const workers: Worker[] = [];
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
