@@ -59,6 +59,8 @@ export interface AppOptions {
   readonly stuckAfterMs?: number;
   /** devices delivered this long ago without an ack get their credentials again (default 20 reconcile intervals, 2–60 s) */
   readonly redeliverAfterMs?: number;
+  /** AWS IoT's cap on message expiry (604,800 s); tests shorten it to watch retained credentials outlive it */
+  readonly maxMessageExpirySeconds?: number;
 }
 
 export interface App {
@@ -106,7 +108,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const aws = new AwsClients({ defaultRegion: config.awsRegion, caBundle: config.awsCaBundle });
   const ssm = new SdkSsmActivations(aws, limiter, metrics);
-  const publisher = new SdkIotPublisher(aws, metrics);
+  const publisher = new SdkIotPublisher(aws, metrics, options.maxMessageExpirySeconds);
   const cipher = new AesGcmCodeCipher(config.secretKey);
   const sites = config.sites.sites;
   const nodeQuota = new NodeQuotaService({
@@ -191,6 +193,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         logger,
         ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
         redeliverAfterMs: options.redeliverAfterMs ?? Math.min(60_000, Math.max(2_000, 20 * config.reconcileIntervalMs)),
+        ...(options.maxMessageExpirySeconds !== undefined ? { retainedExpiryCapSeconds: options.maxMessageExpirySeconds } : {}),
       });
       const loop = new IntervalLoop(config.reconcileIntervalMs, () => reconcile.tick(), loopError('reconcile'));
       loops.push(loop);
