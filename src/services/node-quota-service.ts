@@ -7,7 +7,8 @@
  *  - standard tier → 1,000 minus the managed nodes already there (whoever registered them) minus what
  *    fleet-enroll reserved and is not registered yet. As a limit for `used`: 1,000 − nodes + (used − pending),
  *    which stays right as batches reserve, register and release between two readings.
- * A failed reading keeps the last good one (logged); with none yet, the caller gets the error.
+ * A failed reading keeps the last good one (logged, and in status); with none yet there is no room, so a
+ * batch waits `blocked: quota` rather than hand out credentials AWS may refuse.
  */
 import type { Logger } from 'pino';
 import type { ActivationTier, SsmAccount } from '../adapters/ssm-account.js';
@@ -17,6 +18,7 @@ import { STANDARD_TIER_NODE_QUOTA } from '../domain/sites-file.js';
 import type { QuotaHeld } from '../queues/quota-store.js';
 
 export const DEFAULT_NODE_QUOTA_REFRESH_MS = 60_000;
+const NO_ROOM = 0;
 
 export interface QuotaHeldReader {
   held(region: string): Promise<QuotaHeld>;
@@ -89,9 +91,9 @@ export class NodeQuotaService implements NodeQuotaLimits {
     if (last !== undefined && this.now() - last.at < this.refreshEveryMs) return last.limit;
     try {
       return (await this.read(region)).limit;
-    } catch (err) {
-      if (last !== undefined) return last.limit;
-      throw err;
+    } catch {
+      // never more room than known: without any reading, no room (batches wait `blocked: quota`, status says why)
+      return last !== undefined ? last.limit : NO_ROOM;
     }
   }
 
