@@ -22,19 +22,23 @@ interface Customized {
 }
 
 export class ServiceSettings {
-  private readonly byRegion = new Map<string, Customized>();
+  /** a Region's setting once changed: customized, or reset to AWS's default (standard) */
+  private readonly byRegion = new Map<string, Customized | 'reset'>();
+  private readonly startedAt: number;
 
   constructor(
     private readonly accountId: string,
-    /** the value a Region has before anyone changes it (`--tier`) */
-    private readonly defaultTier: ActivationTier,
+    /** every Region's value at start (`--tier`): advanced counts as changed by the account before */
+    private readonly startTier: ActivationTier,
     private readonly now: () => number,
     /** the live managed nodes of a Region: the advanced tier cannot be left while it holds more than the standard tier allows */
     private readonly liveNodes: (region: string) => number,
-  ) {}
+  ) {
+    this.startedAt = now();
+  }
 
   tier(region: string): ActivationTier {
-    return this.byRegion.get(region)?.tier ?? this.defaultTier;
+    return this.customized(region)?.tier ?? 'standard';
   }
 
   /** Managed nodes a Region takes on its tier: null = no limit (advanced). */
@@ -56,7 +60,8 @@ export class ServiceSettings {
         return {};
       }
       case 'ResetServiceSetting':
-        this.change(region, this.defaultTier, true);
+        // back to AWS's own default, the standard tier
+        this.change(region, 'standard', true);
         return { ServiceSetting: this.describe(region) };
     }
   }
@@ -66,6 +71,12 @@ export class ServiceSettings {
     this.change(region, tier);
   }
 
+  private customized(region: string): Customized | undefined {
+    const entry = this.byRegion.get(region);
+    if (entry === 'reset') return undefined;
+    return entry ?? (this.startTier === 'advanced' ? { tier: 'advanced', at: this.startedAt } : undefined);
+  }
+
   private change(region: string, tier: ActivationTier, reset = false): void {
     if (tier === 'standard' && this.tier(region) === 'advanced' && this.liveNodes(region) > STANDARD_TIER_NODES) {
       throw new AwsError(
@@ -73,12 +84,11 @@ export class ServiceSettings {
         `${region} has ${this.liveNodes(region)} managed nodes: deregister down to ${STANDARD_TIER_NODES} before changing ${ACTIVATION_TIER_SETTING} to standard.`,
       );
     }
-    if (reset) this.byRegion.delete(region);
-    else this.byRegion.set(region, { tier, at: this.now() });
+    this.byRegion.set(region, reset ? 'reset' : { tier, at: this.now() });
   }
 
   private describe(region: string): JsonObject {
-    const customized = this.byRegion.get(region);
+    const customized = this.customized(region);
     return {
       SettingId: ACTIVATION_TIER_SETTING,
       SettingValue: this.tier(region),

@@ -6,6 +6,7 @@
 import { ConfirmTopicRuleDestinationCommand, CreateTopicRuleDestinationCommand, GetTopicRuleDestinationCommand } from '@aws-sdk/client-iot';
 import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import {
+  SSMClient,
   DescribeInstanceInformationCommand,
   GetServiceSettingCommand,
   ResetServiceSettingCommand,
@@ -15,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../../src/emulator/index.js';
 import { createTestActivation, register, rejection, startEmulatorFixture, type EmulatorFixture } from './aws-clients.js';
 import { MqttProbe } from './mqtt-probe.js';
 
@@ -46,6 +48,18 @@ describe('activation tier: GetServiceSetting / UpdateServiceSetting / ResetServi
     expect((await fx.ssm('eu-west-2').send(new GetServiceSettingCommand({ SettingId: TIER }))).ServiceSetting!.SettingValue).toBe('standard');
     const reset = (await ssm.send(new ResetServiceSettingCommand({ SettingId: TIER }))).ServiceSetting!;
     expect(reset).toMatchObject({ SettingValue: 'standard', Status: 'Default' });
+  });
+
+  it('--tier advanced: the account changed it before (Customized); a reset goes back to AWS’s standard', async () => {
+    const advanced = await startEmulator({ tier: 'advanced' });
+    const ssm = new SSMClient({ maxAttempts: 1, region: 'us-east-1', endpoint: advanced.url, credentials: { accessKeyId: advanced.env['AWS_ACCESS_KEY_ID']!, secretAccessKey: advanced.env['AWS_SECRET_ACCESS_KEY']! } });
+    try {
+      expect((await ssm.send(new GetServiceSettingCommand({ SettingId: TIER }))).ServiceSetting).toMatchObject({ SettingValue: 'advanced', Status: 'Customized' });
+      expect((await ssm.send(new ResetServiceSettingCommand({ SettingId: TIER }))).ServiceSetting).toMatchObject({ SettingValue: 'standard', Status: 'Default' });
+    } finally {
+      ssm.destroy();
+      await advanced.close();
+    }
   });
 
   it('refuses an unknown setting and a value that is not a tier, naming them', async () => {

@@ -32,7 +32,7 @@ describe('fleet-enroll emulator --tls --tier', () => {
       const credentials = { accessKeyId: env['AWS_ACCESS_KEY_ID']!, secretAccessKey: env['AWS_SECRET_ACCESS_KEY']! };
       const trusting = new SSMClient({ maxAttempts: 1, region: env['AWS_REGION'], endpoint: env['AWS_ENDPOINT_URL_SSM'], credentials, requestHandler: { httpsAgent: new Agent({ ca }) } });
       const out1 = await trusting.send(new GetServiceSettingCommand({ SettingId: '/ssm/managed-instance/activation-tier' }));
-      expect(out1.ServiceSetting).toMatchObject({ SettingValue: 'advanced', Status: 'Default' });
+      expect(out1.ServiceSetting).toMatchObject({ SettingValue: 'advanced', Status: 'Customized' });
       trusting.destroy();
       // a client that does not trust the certificate is refused by TLS, not answered
       const wary = new SSMClient({ maxAttempts: 1, region: env['AWS_REGION'], endpoint: env['AWS_ENDPOINT_URL_SSM'], credentials });
