@@ -16,6 +16,11 @@ import { createLogger } from './adapters/logger.js';
 import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
 import { CREATE_ACTIVATION_BUCKET, SdkSsmActivations, SSM_BUCKET } from './adapters/ssm-activations.js';
+import { SdkSsmAccount } from './adapters/ssm-account.js';
+import { SdkRuleDestinations } from './adapters/iot-rule-destinations.js';
+import { DestinationConfirmationService } from './services/destination-confirmation-service.js';
+import { QuotaStore } from './queues/quota-store.js';
+import { NodeQuotaService } from './services/node-quota-service.js';
 import { buildApi, listenAddress } from './api/app.js';
 import type { ApiLimits } from './api/server-limits.js';
 import type { ApiServices } from './api/services.js';
@@ -58,6 +63,8 @@ export interface AppOptions {
   readonly redeliverAfterMs?: number;
   /** the API's socket and request bounds (default DEFAULT_API_LIMITS in src/api/server-limits.ts) */
   readonly apiLimits?: Partial<ApiLimits>;
+  /** AWS IoT's cap on message expiry (604,800 s); tests shorten it to watch retained credentials outlive it */
+  readonly maxMessageExpirySeconds?: number;
 }
 
 export interface App {
@@ -103,19 +110,32 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [CREATE_ACTIVATION_BUCKET]: { perSecond: config.rateLimits.createActivationPerSecond },
     [IOT_PUBLISH_BUCKET]: { perSecond: config.rateLimits.iotPublishPerSecond },
   });
-  const aws = new AwsClients({ defaultRegion: config.awsRegion });
+  const aws = new AwsClients({ defaultRegion: config.awsRegion, caBundle: config.awsCaBundle });
   const ssm = new SdkSsmActivations(aws, limiter, metrics);
-  const publisher = new SdkIotPublisher(aws, metrics);
+  const publisher = new SdkIotPublisher(aws, metrics, options.maxMessageExpirySeconds);
   const cipher = new AesGcmCodeCipher(config.secretKey);
   const signer = new HmacDeliverySigner(config.secretKey);
   const sites = config.sites.sites;
+  const nodeQuota = new NodeQuotaService({
+    sites: config.sites,
+    account: new SdkSsmAccount(aws, limiter, metrics),
+    held: new QuotaStore(keys, scripts),
+    logger,
+    metrics,
+    ...(config.nodeQuotaRefreshMs !== undefined ? { refreshEveryMs: config.nodeQuotaRefreshMs } : {}),
+  });
 
   const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs, metrics });
   const acks = new AckService({ devices, signer, topics: config.topics, metrics, logger });
   const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics);
-  const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges);
+  const nodeQuotaOf = (siteId: string) => {
+    const site = sites.get(siteId);
+    return site === undefined ? undefined : nodeQuota.status(site.region);
+  };
+  const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges, nodeQuotaOf);
 
-  const api = has('api') ? await buildApi({ config, services, metrics, logger, ...(options.apiLimits ? { limits: options.apiLimits } : {}) }) : undefined;
+  const destinations = new DestinationConfirmationService({ destinations: new SdkRuleDestinations(aws, metrics), region: config.awsRegion, metrics, logger });
+  const api = has('api') ? await buildApi({ config, services, metrics, logger, destinations, ...(options.apiLimits ? { limits: options.apiLimits } : {}) }) : undefined;
   const workers: Worker[] = [];
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
@@ -138,6 +158,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (has('activation')) {
       const activation = new ActivationService({
         sites: config.sites,
+        nodeQuota,
         batches,
         ssm,
         cipher,
@@ -157,6 +178,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (has('reconcile')) {
       const reconcile = new ReconcileService({
         sites: config.sites,
+        nodeQuota,
         batches,
         devices,
         ssm,
@@ -176,8 +198,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         logger,
         ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
         redeliverAfterMs: options.redeliverAfterMs ?? Math.min(60_000, Math.max(2_000, 20 * config.reconcileIntervalMs)),
+        ...(options.maxMessageExpirySeconds !== undefined ? { retainedExpiryCapSeconds: options.maxMessageExpirySeconds } : {}),
       });
       const loop = new IntervalLoop(config.reconcileIntervalMs, () => reconcile.tick(), loopError('reconcile'));
+      loops.push(loop);
+      loop.start();
+    }
+    if ((has('activation') || has('reconcile') || has('api')) && nodeQuota.accountRegions().length > 0) {
+      // read at start and then on every interval: a tier change or nodes deregistered elsewhere unblock batches
+      const loop = new IntervalLoop(nodeQuota.refreshEveryMs, () => nodeQuota.refresh(), loopError('node quota'));
       loops.push(loop);
       loop.start();
     }

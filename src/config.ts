@@ -3,6 +3,8 @@
  * `loadConfig` reads the environment, the sites file and the API tokens file, checks all of it,
  * and fails with ONE ConfigError listing every problem with its path (env var, then JSON path).
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, type FieldIssue } from './domain/errors.js';
 import { DEFAULT_TOPICS, type TopicTemplates } from './domain/messages.js';
 import type { SitesConfig } from './domain/site.js';
@@ -50,6 +52,10 @@ export interface Config {
   /** how often an expired batch's unregistered devices are re-batched before they fail */
   readonly maxRebatches: number;
   readonly reconcileIntervalMs: number;
+  /** how often a Region's node quota is read again from the account (tier, managed nodes); default 60 s */
+  readonly nodeQuotaRefreshMs?: number;
+  /** PEM certificates trusted for AWS endpoints on top of Node's (AWS_CA_BUNDLE: a proxy, a private endpoint) */
+  readonly awsCaBundle?: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -74,6 +80,7 @@ export interface ConfigOverrides {
   readonly rateLimits?: Partial<RateLimits>;
   readonly maxRebatches?: number;
   readonly reconcileIntervalMs?: number;
+  readonly nodeQuotaRefreshMs?: number;
 }
 
 export interface LoadConfigOptions {
@@ -136,6 +143,17 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   };
   const maxRebatches = o.maxRebatches ?? r.int('FLEET_MAX_REBATCHES', 3, 0, 100);
   const reconcileIntervalMs = o.reconcileIntervalMs ?? r.int('FLEET_RECONCILE_INTERVAL_MS', 1000, 10);
+  const nodeQuotaRefreshMs = o.nodeQuotaRefreshMs ?? r.int('FLEET_NODE_QUOTA_REFRESH_MS', 60_000, 100, 60_000);
+  let awsCaBundle: string | undefined;
+  const caFile = r.raw('AWS_CA_BUNDLE');
+  if (caFile !== undefined) {
+    try {
+      awsCaBundle = readFileSync(resolve(cwd, caFile), 'utf8');
+      if (!awsCaBundle.includes('-----BEGIN CERTIFICATE-----')) r.fail('AWS_CA_BUNDLE', `${caFile} holds no PEM certificate`);
+    } catch (err) {
+      r.fail('AWS_CA_BUNDLE', `cannot read ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
   if (retry.baseDelayMs > retry.maxDelayMs) r.fail('FLEET_RETRY_BASE_MS', `must not exceed FLEET_RETRY_MAX_MS (${retry.maxDelayMs})`);
   if (rateLimits.createActivationPerSecond > rateLimits.ssmPerSecond) {
     r.fail('FLEET_CREATE_ACTIVATION_RPS', `must not exceed FLEET_SSM_RPS (${rateLimits.ssmPerSecond}): CreateActivation is an SSM call`);
@@ -206,6 +224,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     rateLimits,
     maxRebatches,
     reconcileIntervalMs,
+    nodeQuotaRefreshMs,
+    awsCaBundle,
   });
 }
 
@@ -242,6 +262,7 @@ function checkOverrides(o: ConfigOverrides): FieldIssue[] {
   positiveInt('rateLimits.iotPublishPerSecond', o.rateLimits?.iotPublishPerSecond);
   positiveInt('maxRebatches', o.maxRebatches, 0);
   positiveInt('reconcileIntervalMs', o.reconcileIntervalMs, 10);
+  positiveInt('nodeQuotaRefreshMs', o.nodeQuotaRefreshMs, 100);
   return issues;
 }
 

@@ -5,6 +5,7 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -14,6 +15,8 @@ export interface AwsClientOptions {
   /** sockets per client; publishes run hundreds at once */
   readonly maxSockets?: number;
   readonly requestTimeoutMs?: number;
+  /** PEM certificates to trust besides Node's own (AWS_CA_BUNDLE) */
+  readonly caBundle?: string | undefined;
 }
 
 export class AwsClients {
@@ -27,7 +30,7 @@ export class AwsClients {
     const maxSockets = options.maxSockets ?? 256;
     this.requestHandler = {
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets, ...(options.caBundle ? { ca: [...rootCertificates, options.caBundle] } : {}) }),
       connectionTimeout: 5_000,
       requestTimeout: options.requestTimeoutMs ?? 15_000,
     };

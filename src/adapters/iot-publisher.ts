@@ -1,17 +1,18 @@
 /**
  * Device messages through the AWS IoT data plane: credentials (QoS 1, retained, expiring with the
- * activation) and the zero-byte retained publish that clears them. The endpoint is the SDK's configured
+ * activation, or after 7 days, AWS IoT's cap, when it lives longer: reconcile republishes them) and the zero-byte retained publish that clears them. The endpoint is the SDK's configured
  * one (AWS_ENDPOINT_URL_IOT_DATA_PLANE, config file) when there is one, else the account's iot:Data-ATS
  * endpoint from DescribeEndpoint.
  */
 import { DescribeEndpointCommand } from '@aws-sdk/client-iot';
 import { PublishCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { toAwsCallError } from '../domain/aws-error.js';
+import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS } from '../domain/aws-iot-limits.js';
 import type { AwsClients } from './aws-clients.js';
 import type { Metrics } from './metrics.js';
 
 export interface IotPublisher {
-  /** retained QoS 1 message that expires after `expirySeconds` */
+  /** retained QoS 1 message that expires after `expirySeconds` (at most 604,800 s: AWS IoT's cap) */
   publishRetained(topic: string, payload: string, expirySeconds: number): Promise<void>;
   /** zero-byte retained publish: the broker drops the topic's retained message */
   clearRetained(topic: string): Promise<void>;
@@ -29,10 +30,12 @@ export class SdkIotPublisher implements IotPublisher {
   constructor(
     private readonly clients: AwsClients,
     private readonly metrics: Metrics,
+    /** AWS IoT's cap on MQTT 5 message expiry (604,800 s): a longer one is sent as the cap */
+    private readonly maxExpirySeconds = AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS,
   ) {}
 
   async publishRetained(topic: string, payload: string, expirySeconds: number): Promise<void> {
-    await this.publish(topic, Buffer.from(payload), Math.max(1, Math.ceil(expirySeconds)));
+    await this.publish(topic, Buffer.from(payload), Math.max(1, Math.min(this.maxExpirySeconds, Math.ceil(expirySeconds))));
   }
 
   async clearRetained(topic: string): Promise<void> {

@@ -92,6 +92,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly destinationConfirmations = new Counter({
+    name: 'fleet_destination_confirmations_total',
+    help: 'AWS IoT DestinationConfirmation messages received at POST /v1/acks, by result (confirmed, already-confirmed, unknown-destination, wrong-region, busy, invalid, error)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly nodeQuotaRoom = new Gauge({
+    name: 'fleet_node_quota_room',
+    help: 'managed nodes a Region still takes, as last read from the account (-1 = unlimited, advanced tier)',
+    labelNames: ['region'] as const,
+    registers: [this.registry],
+  });
+
   readonly credentialsPublished = new Counter({
     name: 'fleet_credentials_published_total',
     help: 'credentials messages published to device topics',

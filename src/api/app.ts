@@ -19,6 +19,7 @@ import { clientErrorHandler } from './client-error.js';
 import { errorHandler } from './error-handler.js';
 import { DEFAULT_API_LIMITS, MAX_PARAM_LENGTH, type ApiLimits } from './server-limits.js';
 import { ackRoutes } from './routes/acks.js';
+import { destinationConfirmationRoutes, type DestinationConfirmer } from './routes/destination-confirmation.js';
 import { enrollmentRoutes } from './routes/enrollments.js';
 import { operationRoutes } from './routes/operations.js';
 import { readRoutes } from './routes/reads.js';
@@ -32,6 +33,8 @@ export interface ApiDeps {
   readonly services: ApiServices;
   readonly metrics: Metrics;
   readonly logger: pino.Logger;
+  /** answers AWS IoT's destination confirmation at POST /v1/acks */
+  readonly destinations?: DestinationConfirmer;
   /** a service call unanswered this long (Redis down) is a 503; default 5 s */
   readonly requestDeadlineMs?: number;
   /** socket and request bounds (default DEFAULT_API_LIMITS) */
@@ -101,8 +104,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const routeDeps: RouteDeps = { config, services, metrics };
+  const routeDeps: RouteDeps = { config, services, metrics, ...(deps.destinations ? { destinations: deps.destinations } : {}) };
   operationRoutes(app, routeDeps);
+  destinationConfirmationRoutes(app, { metrics, confirmer: deps.destinations });
 
   const authenticator = new TokenAuthenticator(config.apiTokens);
   await app.register(async (scope) => {

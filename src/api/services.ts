@@ -13,6 +13,7 @@ export type {
   DeviceView,
   EnrollResult,
   EventRejection,
+  NodeQuotaView,
   ReadinessReport,
   RetryResult,
   SiteScope,

@@ -13,7 +13,13 @@ export interface Site {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Managed-node quota per Region: 1,000 on the standard tier; `null` = unlimited (advanced tier). */
+/**
+ * Managed-node quota of a Region: a number of nodes, `null` = unlimited, or `'account'` = read from the
+ * account (its activation tier: standard → 1,000 minus the managed nodes already there; advanced → unlimited).
+ */
+export type NodeQuotaSetting = number | null | 'account';
+
+/** A Region's configured limits: a quota set in the sites file overrides the account's. */
 export interface RegionLimits {
   readonly nodeQuota: number | null;
 }
@@ -22,5 +28,10 @@ export interface SitesConfig {
   readonly sites: ReadonlyMap<string, Site>;
   /** Quota per Region; a Region not listed gets `defaultNodeQuota`. */
   readonly regions: ReadonlyMap<string, RegionLimits>;
-  readonly defaultNodeQuota: number | null;
+  readonly defaultNodeQuota: NodeQuotaSetting;
+}
+
+/** Where a Region's quota comes from: the sites file (regions, then defaults), else the account. */
+export function nodeQuotaSetting(sites: SitesConfig, region: string): NodeQuotaSetting {
+  return sites.regions.get(region)?.nodeQuota ?? (sites.regions.has(region) ? null : sites.defaultNodeQuota);
 }

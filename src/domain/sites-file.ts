@@ -15,7 +15,7 @@ import {
 } from './activation-constraints.js';
 import type { FieldIssue } from './errors.js';
 import { isJsonObject, joinPath, jsonTypeOf, type JsonObject } from './json-shape.js';
-import type { RegionLimits, Site, SitesConfig } from './site.js';
+import type { NodeQuotaSetting, RegionLimits, Site, SitesConfig } from './site.js';
 
 /** Site ids appear in MQTT topics, Redis keys, tags and DefaultInstanceName: keep them plain. */
 export const SITE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -28,7 +28,9 @@ export const MAX_BATCH_WINDOW_MS = 10 * 60 * 1000;
 export const DEFAULT_ACTIVATION_TTL_HOURS = 24;
 export const MAX_ACTIVATION_TTL_HOURS = MAX_EXPIRATION_MS / (60 * 60 * 1000);
 /** Hybrid nodes per account and Region on the standard tier. */
-export const DEFAULT_NODE_QUOTA = 1000;
+export const STANDARD_TIER_NODE_QUOTA = 1000;
+/** `nodeQuota` left out: read from the account (its activation tier and the nodes already there). */
+export const DEFAULT_NODE_QUOTA: NodeQuotaSetting = 'account';
 
 type Settings = { -readonly [K in keyof Omit<Site, 'id'>]?: Site[K] };
 
@@ -52,7 +54,7 @@ export function validateSitesFile(input: unknown, options: SitesFileOptions = {}
   for (const key of Object.keys(input)) if (!TOP_KEYS.has(key)) add(joinPath('', key), 'unknown field');
 
   let defaults: Settings = {};
-  let defaultNodeQuota: number | null = DEFAULT_NODE_QUOTA;
+  let defaultNodeQuota: NodeQuotaSetting = DEFAULT_NODE_QUOTA;
   if (input.defaults !== undefined) {
     if (!isJsonObject(input.defaults)) add('defaults', `must be an object (got ${jsonTypeOf(input.defaults)})`);
     else {

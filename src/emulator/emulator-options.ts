@@ -2,6 +2,7 @@
 import type { FaultConfig } from './fault-config.js';
 import type { Credentials } from './http/sigv4-verifier.js';
 import type { RandomSource } from './random-source.js';
+import type { ActivationTier } from './ssm/service-settings.js';
 
 export interface EmulatorOptions {
   /** HTTP port; 0 or absent = a free port */
@@ -12,8 +13,14 @@ export interface EmulatorOptions {
   readonly mqttUrl?: string;
   /** port of the embedded broker; 0 or absent = a free port */
   readonly mqttPort?: number;
-  /** managed nodes allowed per Region: 1,000 (standard tier) by default, or 'unlimited' */
+  /** managed nodes allowed per Region, overriding the tier's (1,000 on standard, none on advanced) */
   readonly nodeQuota?: number | 'unlimited';
+  /** every Region's `/ssm/managed-instance/activation-tier` until UpdateServiceSetting changes it (default standard) */
+  readonly tier?: ActivationTier;
+  /** serve https with a self-signed certificate written to `tls.dir` (default a temporary directory) */
+  readonly tls?: boolean | { readonly dir?: string };
+  /** AWS IoT's cap on message expiry (604,800 s); shorter in tests */
+  readonly maxMessageExpirySeconds?: number;
   /** faults at start (see fault-config.ts); change them later with setFaults or PUT /emulator/faults */
   readonly faults?: FaultConfig;
   /** the only credentials accepted (default AKIDFLEETEMULATOR / fleet-emulator-secret) */

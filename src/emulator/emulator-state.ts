@@ -18,7 +18,11 @@ export interface EmulatorState {
   readonly authFailures: number;
   readonly activations: { readonly live: number; readonly created: number; readonly list: readonly LiveActivationSummary[] };
   readonly nodes: { readonly registered: number; readonly live: number; readonly liveByRegion: Record<string, number> };
+  /** `--node-quota`, or what the default tier allows (1,000 standard, 'unlimited' advanced) */
   readonly nodeQuota: number | 'unlimited';
+  /** the activation tier of each Region that has activations */
+  readonly tiers: Record<string, string>;
+  readonly topicRuleDestinations: { readonly total: number; readonly enabled: number };
   readonly retainedMessages: number;
   readonly things: number;
   readonly faults: FaultConfig;

@@ -8,11 +8,17 @@ export const OPERATIONS = [
   'ssm.ListTagsForResource',
   'ssm.RemoveTagsFromResource',
   'ssm.DeregisterManagedInstance',
+  'ssm.GetServiceSetting',
+  'ssm.UpdateServiceSetting',
+  'ssm.ResetServiceSetting',
   /** the registration route standing in for `amazon-ssm-agent -register` (the agent's own API call) */
   'ssm.RegisterManagedInstance',
   'iot.DescribeEndpoint',
   'iot.CreateThing',
   'iot.DescribeThing',
+  'iot.CreateTopicRuleDestination',
+  'iot.ConfirmTopicRuleDestination',
+  'iot.GetTopicRuleDestination',
   'iotdata.Publish',
   'iotdata.GetRetainedMessage',
 ] as const;

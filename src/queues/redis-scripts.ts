@@ -12,7 +12,7 @@ import { FAIL_BATCH_LUA } from './scripts/fail-batch.js';
 import { COMPLETE_BATCH_LUA, EXPIRE_BATCH_LUA } from './scripts/finish-batch.js';
 import { INTAKE_LUA } from './scripts/intake.js';
 import { RELEASE_LEASE_LUA, RENEW_LEASE_LUA } from './scripts/lease.js';
-import { RESERVE_QUOTA_LUA } from './scripts/quota.js';
+import { QUOTA_HELD_LUA, RESERVE_QUOTA_LUA } from './scripts/quota.js';
 import { REGISTERED_LUA } from './scripts/registered.js';
 import { REQUEUE_FAILED_LUA } from './scripts/requeue.js';
 
@@ -22,6 +22,7 @@ const SCRIPTS = {
   fleetBeginAttempt: BEGIN_ATTEMPT_LUA,
   fleetThrottled: THROTTLED_LUA,
   fleetReserveQuota: RESERVE_QUOTA_LUA,
+  fleetQuotaHeld: QUOTA_HELD_LUA,
   fleetActivated: ACTIVATED_LUA,
   fleetFailBatch: FAIL_BATCH_LUA,
   fleetDelivered: DELIVERED_LUA,

@@ -8,6 +8,7 @@
  *  - throttling delays without using an attempt; other retryable errors back off (full jitter) up to
  *    `retry.maxAttempts`; a permanent error or the last attempt fails the batch with the AWS message.
  */
+import type { NodeQuotaLimits } from './node-quota-service.js';
 import type { Logger } from 'pino';
 import type { CodeCipher } from '../adapters/code-cipher.js';
 import type { Metrics } from '../adapters/metrics.js';
@@ -31,6 +32,8 @@ export type ActivationOutcome =
 
 export interface ActivationDeps {
   readonly sites: SitesConfig;
+  /** each Region's managed-node limit (the sites file's nodeQuota, else the account's) */
+  readonly nodeQuota: NodeQuotaLimits;
   readonly batches: BatchStore;
   readonly ssm: SsmActivations;
   readonly cipher: CodeCipher;
@@ -74,7 +77,7 @@ export class ActivationService {
     if (!(await lease.hold())) return { kind: 'retry', delayMs: LEASE_BUSY_DELAY_MS, why: 'batch held by another worker' };
     let attempt = 0;
     try {
-      const quota = this.deps.sites.regions.get(batch.region)?.nodeQuota ?? this.deps.sites.defaultNodeQuota;
+      const quota = await this.deps.nodeQuota.limit(batch.region);
       if (!(await batches.reserveQuota(batchId, quota, this.now()))) {
         this.deps.metrics.quotaBlocked.inc();
         this.deps.logger.warn({ batchId, region: batch.region, size: batch.size, quota }, 'batch blocked: managed-node quota');

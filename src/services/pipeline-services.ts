@@ -1,5 +1,5 @@
 /** The services composed behind one object: what src/api/services.ts's ApiServices asks for (app.ts checks it). */
-import type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteScope, SiteView } from './views.js';
+import type { AckOutcome, BatchView, DeviceView, EnrollResult, ReadinessReport, RetryResult, SiteScope, SiteView, NodeQuotaView } from './views.js';
 import type { AckMessage } from '../domain/messages.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { AckService } from './ack-service.js';
@@ -13,6 +13,8 @@ export class PipelineServices {
     private readonly acks: AckService,
     private readonly readinessService: ReadinessService,
     private readonly gauges: GaugeService,
+    /** the node quota of a site's Region, for the site view */
+    private readonly nodeQuotaOf?: (siteId: string) => NodeQuotaView | undefined,
   ) {}
 
   enroll(events: readonly OnboardingEvent[], scope?: SiteScope): Promise<EnrollResult> {
@@ -21,8 +23,10 @@ export class PipelineServices {
   device(deviceId: string): Promise<DeviceView | null> {
     return this.enrollment.device(deviceId);
   }
-  site(siteId: string): Promise<SiteView | null> {
-    return this.enrollment.siteView(siteId);
+  async site(siteId: string): Promise<SiteView | null> {
+    const view = await this.enrollment.siteView(siteId);
+    const nodeQuota = view === null ? undefined : this.nodeQuotaOf?.(siteId);
+    return view === null || nodeQuota === undefined ? view : { ...view, nodeQuota };
   }
   batch(batchId: string): Promise<BatchView | null> {
     return this.enrollment.batch(batchId);

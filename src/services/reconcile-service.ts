@@ -8,6 +8,8 @@
  *  3. batches stuck without a job (a crash between two steps) get their job again; `blocked` batches are
  *     re-driven once their Region has room.
  */
+import type { NodeQuotaLimits } from './node-quota-service.js';
+import { retainedRefreshDue } from './retained-refresh.js';
 import type { Logger } from 'pino';
 import type { IotPublisher } from '../adapters/iot-publisher.js';
 import type { Metrics } from '../adapters/metrics.js';
@@ -26,6 +28,8 @@ import { IOT_PUBLISH_BUCKET } from './delivery-service.js';
 
 export interface ReconcileDeps {
   readonly sites: SitesConfig;
+  /** each Region's managed-node limit (the sites file's nodeQuota, else the account's) */
+  readonly nodeQuota: NodeQuotaLimits;
   readonly batches: BatchStore;
   readonly devices: DeviceStore;
   readonly ssm: SsmActivations;
@@ -43,6 +47,8 @@ export interface ReconcileDeps {
   readonly stuckAfterMs?: number;
   /** a device delivered this long ago without an ack gets its credentials again (default 60 s) */
   readonly redeliverAfterMs?: number;
+  /** AWS IoT's cap on message expiry (604,800 s): retained credentials are republished before it; shorter in tests */
+  readonly retainedExpiryCapSeconds?: number;
   readonly clock?: () => number;
 }
 
@@ -207,9 +213,11 @@ export class ReconcileService {
       if (b.deliveredAt === null && (b.activatedAt ?? 0) <= before) {
         await jobs.addDelivery(batchId);
         n++;
-      } else if (b.deliveredAt !== null && b.deliveredAt <= quietSince && b.left > 0) {
+      } else if (b.deliveredAt !== null && b.left > 0 && (b.deliveredAt <= quietSince || retainedRefreshDue(b.deliveredAt, b.expiresAt, this.now(), this.deps.retainedExpiryCapSeconds))) {
         // the redelivery job sets deliveredAt again: one round per interval, only to devices still silent
-        await jobs.addRedelivery(batchId, quietSince);
+        // (all of them when their retained message would outlive AWS IoT's cap otherwise)
+        const refresh = retainedRefreshDue(b.deliveredAt, b.expiresAt, this.now(), this.deps.retainedExpiryCapSeconds);
+        await jobs.addRedelivery(batchId, refresh ? this.now() : quietSince);
         n++;
       }
     }
@@ -217,7 +225,7 @@ export class ReconcileService {
     for (const batchId of await batches.inState('blocked')) {
       const b = await batches.get(batchId);
       if (!b) continue;
-      const quota = this.deps.sites.regions.get(b.region)?.nodeQuota ?? this.deps.sites.defaultNodeQuota;
+      const quota = await this.deps.nodeQuota.limit(b.region);
       if (!freeByRegion.has(b.region)) {
         freeByRegion.set(b.region, quota === null ? Number.POSITIVE_INFINITY : quota - (await batches.quotaUsed(b.region)));
       }

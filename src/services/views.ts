@@ -61,6 +61,23 @@ export interface SiteView {
   readonly buffered: number;
   /** ISO-8601, or null when nothing waits */
   readonly nextCutAt: string | null;
+  /** the managed-node quota of the site's Region and where it comes from */
+  readonly nodeQuota?: NodeQuotaView;
+}
+
+export interface NodeQuotaView {
+  readonly region: string;
+  /** `sites-file` (a configured nodeQuota) or `account` (the Region's activation tier and managed nodes) */
+  readonly source: 'sites-file' | 'account';
+  readonly tier: 'standard' | 'advanced' | null;
+  /** managed nodes the Region takes in all; null = unlimited */
+  readonly quota: number | null;
+  /** managed nodes in the Region at the last reading (standard tier) */
+  readonly accountNodes: number | null;
+  /** room left for new batches at the last reading; null = unlimited */
+  readonly room: number | null;
+  readonly readAt: string | null;
+  readonly error: string | null;
 }
 
 export interface BatchView {

@@ -145,6 +145,20 @@ export const siteView = {
     counts: stateCounts,
     buffered: { type: 'integer', description: 'devices waiting in the site buffer for a batch' },
     nextCutAt: { ...isoOrNull, description: 'when the buffer will be cut into a batch; null when nothing waits' },
+    nodeQuota: {
+      type: 'object',
+      description: 'the managed-node quota of the site’s Region and where it comes from',
+      properties: {
+        region: { type: 'string' },
+        source: { type: 'string', enum: ['sites-file', 'account'], description: '`sites-file`: a configured nodeQuota; `account`: read from the Region’s activation tier and managed nodes' },
+        tier: { type: ['string', 'null'], description: 'the account’s activation tier (standard, advanced); null for a configured quota' },
+        quota: { type: ['integer', 'null'], description: 'managed nodes the Region takes in all; null = unlimited' },
+        accountNodes: { type: ['integer', 'null'], description: 'managed nodes in the Region at the last reading (standard tier)' },
+        room: { type: ['integer', 'null'], description: 'room left for new batches at the last reading; null = unlimited' },
+        readAt: isoOrNull,
+        error: { ...nullableString, description: 'why the last reading of the account failed (the one before is still used)' },
+      },
+    },
   },
 } as const;
 

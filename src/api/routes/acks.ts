@@ -13,6 +13,8 @@ import { principalOf } from '../auth/auth-hook.js';
 import { ackBody, ackResult, errors } from '../openapi/schemas.js';
 import { issuesFromSchemaErrors, type SchemaErrorLike } from '../schema-issues.js';
 import type { RouteDeps } from './route-deps.js';
+import { isDestinationConfirmation } from '../../domain/destination-confirmation.js';
+import { answerDestinationConfirmation } from './destination-confirmation.js';
 
 interface AckBody {
   v: 1;
@@ -26,7 +28,7 @@ interface AckBody {
   thingName?: string;
 }
 
-export function ackRoutes(app: FastifyInstance, { config, services, metrics }: RouteDeps): void {
+export function ackRoutes(app: FastifyInstance, { config, services, metrics, destinations }: RouteDeps): void {
   const ackTemplate = config.topics.ack;
 
   function invalid(issues: FieldIssue[]): ApiError {
@@ -69,6 +71,7 @@ export function ackRoutes(app: FastifyInstance, { config, services, metrics }: R
       },
     },
     async (request, reply) => {
+      if (isDestinationConfirmation(request.body)) return answerDestinationConfirmation(request.body, reply, { metrics, confirmer: destinations });
       if (request.validationError) {
         const v = (request.validationError as { validation?: SchemaErrorLike[] }).validation ?? [];
         throw invalid(issuesFromSchemaErrors(v));

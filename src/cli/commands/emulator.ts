@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { REGION_PATTERN } from '../../domain/identifiers.js';
 import { FaultConfigError, parseFaultConfig, startEmulator, type FaultConfig } from '../../emulator/index.js';
-import { DEFAULT_CREDENTIALS, DEFAULT_NODE_QUOTA } from '../../emulator/index.js';
+import { ACTIVATION_TIERS, DEFAULT_CREDENTIALS, DEFAULT_NODE_QUOTA, type ActivationTier } from '../../emulator/index.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 
 const usage = `usage: fleet-enroll emulator [--port P] [--mqtt-url URL] [options]
@@ -17,7 +17,13 @@ variables to export, then runs until interrupted (Ctrl-C).
   --mqtt-url URL            publish to this broker (e.g. mqtt://127.0.0.1:1883, MQTT 5);
                             default: an embedded broker (MQTT 3.1.1) on a free port
   --mqtt-port P             port of the embedded broker (default: a free port)
-  --node-quota N|unlimited  managed nodes allowed per Region (default ${DEFAULT_NODE_QUOTA}, the standard tier)
+  --tier standard|advanced  every Region's /ssm/managed-instance/activation-tier at start (default
+                            standard: ${DEFAULT_NODE_QUOTA} managed nodes per Region; advanced: no limit);
+                            UpdateServiceSetting / ResetServiceSetting change it at run time
+  --node-quota N|unlimited  managed nodes allowed per Region, overriding the tier
+  --tls                     serve https with a self-signed certificate made at start (needs openssl);
+                            its path is printed (trust it: NODE_EXTRA_CA_CERTS or AWS_CA_BUNDLE)
+  --tls-dir DIR             where --tls writes cert.pem and key.pem (default a temporary directory)
   --faults JSON             faults per operation, e.g.
                             '{"ssm.CreateActivation":{"throttle":0.2,"error":0.05,"latencyMs":50,"tps":5,"dropAnswer":0.1}}'
                             change them at run time: PUT /emulator/faults ({} clears)
@@ -27,7 +33,8 @@ variables to export, then runs until interrupted (Ctrl-C).
   --secret-access-key S     (default ${DEFAULT_CREDENTIALS.accessKeyId} / ${DEFAULT_CREDENTIALS.secretAccessKey})
 
 Other routes: POST /emulator/register {"activationId","activationCode","hostname"?} (what the
-SSM agent's registration does), GET /emulator/state (counts per operation, activations, nodes).`;
+SSM agent's registration does), POST /emulator/foreign-nodes {"count","region"?} (managed nodes
+registered by someone else), GET /emulator/state (counts per operation, activations, nodes).`;
 
 function port(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -39,6 +46,12 @@ function nodeQuota(value: string | undefined): number | 'unlimited' | undefined 
   if (value === undefined || value === 'unlimited') return value;
   if (!/^\d{1,9}$/.test(value)) throw new UsageError(`--node-quota: must be a whole number or "unlimited", got "${value}"`);
   return Number(value);
+}
+
+function tier(value: string | undefined): ActivationTier | undefined {
+  if (value === undefined) return undefined;
+  if (!(ACTIVATION_TIERS as readonly string[]).includes(value)) throw new UsageError(`--tier: must be standard or advanced, got "${value}"`);
+  return value as ActivationTier;
 }
 
 function faults(value: string | undefined): FaultConfig | undefined {
@@ -68,6 +81,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       'mqtt-url': { type: 'string' },
       'mqtt-port': { type: 'string' },
       'node-quota': { type: 'string' },
+      tier: { type: 'string' },
+      tls: { type: 'boolean' },
+      'tls-dir': { type: 'string' },
       faults: { type: 'string' },
       seed: { type: 'string' },
       region: { type: 'string' },
@@ -81,6 +97,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const mqttUrl = values['mqtt-url'];
   if (mqttUrl !== undefined && !/^mqtts?:\/\/[^\s/]+/.test(mqttUrl)) throw new UsageError(`--mqtt-url: must be mqtt://host:port or mqtts://…, got "${mqttUrl}"`);
   if (values.seed !== undefined && !/^\d{1,10}$/.test(values.seed)) throw new UsageError(`--seed: must be a whole number, got "${values.seed}"`);
+  if (values['tls-dir'] !== undefined && !values.tls) throw new UsageError('--tls-dir goes with --tls');
   if (values.region !== undefined && !REGION_PATTERN.test(values.region)) throw new UsageError(`--region: not a Region name: "${values.region}"`);
 
   const emulator = await startEmulator({
@@ -89,6 +106,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     mqttUrl,
     mqttPort: port('mqtt-port', values['mqtt-port']),
     nodeQuota: nodeQuota(values['node-quota']),
+    tier: tier(values.tier),
+    tls: values.tls ? { dir: values['tls-dir'] } : undefined,
     faults: faults(values.faults),
     seed: values.seed === undefined ? undefined : Number(values.seed),
     region: values.region,
@@ -97,6 +116,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   io.stdout.write(
     [
       `fleet-enroll emulator listening on ${emulator.url} (MQTT broker ${emulator.mqttUrl}${mqttUrl === undefined ? ', embedded, MQTT 3.1.1' : ''})`,
+      ...(emulator.certFile ? [`# TLS: self-signed certificate ${emulator.certFile} (node: export NODE_EXTRA_CA_CERTS=${emulator.certFile})`] : []),
       '# paste into a shell to point AWS clients at it:',
       ...Object.entries(emulator.env).map(([name, value]) => `export ${name}=${value}`),
       '',

@@ -1,7 +1,7 @@
 /** `fleet-enroll status`: where things stand, read from the API of a running `fleet-enroll serve`. */
 import { parseArgs } from 'node:util';
 import type { FetchLike } from '../../api/client.js';
-import type { BatchView, DeviceView, SiteView } from '../../api/services.js';
+import type { BatchView, DeviceView, NodeQuotaView, SiteView } from '../../api/services.js';
 import { DEVICE_STATES } from '../../domain/device-state.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 import { renderTable, type TableCell } from '../table.js';
@@ -56,7 +56,17 @@ function siteText(s: SiteView): string {
     ['site', s.siteId],
     ['buffered', s.buffered],
     ['next cut', s.nextCutAt],
+    ...(s.nodeQuota ? [['node quota', nodeQuotaText(s.nodeQuota)] as [string, string]] : []),
   ]) + '\n' + countsTable(s.counts);
+}
+
+/** e.g. "us-east-1: 1000 (account, standard tier): 700 free of 300 nodes registered, read 2026-…" */
+function nodeQuotaText(q: NodeQuotaView): string {
+  const total = q.quota === null ? 'unlimited' : String(q.quota);
+  if (q.source === 'sites-file') return `${q.region}: ${total} (sites file)`;
+  if (q.readAt === null) return `${q.region}: from the account, not read yet${q.error ? ` (${q.error})` : ''}`;
+  const detail = q.tier === 'advanced' ? '' : `: ${q.room ?? 0} free, ${q.accountNodes ?? 0} nodes in the Region`;
+  return `${q.region}: ${total} (account, ${q.tier} tier)${detail}, read ${q.readAt}${q.error ? `; last reading failed: ${q.error}` : ''}`;
 }
 
 function batchText(b: BatchView): string {

@@ -12,6 +12,8 @@ import type { OperationKey } from '../operations.js';
 import type { EmulatorState } from '../emulator-state.js';
 import type { IotDataService } from '../iotdata/iot-data-service.js';
 import type { ThingRegistry } from '../iot/thing-registry.js';
+import type { TopicRuleDestinations } from '../iot/topic-rule-destinations.js';
+import { SERVICE_SETTING_OPERATIONS, type ServiceSettingOperation, type ServiceSettings } from '../ssm/service-settings.js';
 import type { SsmOperation, SsmService } from '../ssm/ssm-service.js';
 import { asObject } from '../ssm/json-members.js';
 import { writeError, writeJson, type Protocol } from './responses.js';
@@ -24,8 +26,12 @@ export interface EmulatorParts {
   readonly ssm: SsmService;
   readonly things: ThingRegistry;
   readonly iotData: IotDataService;
+  readonly settings: ServiceSettings;
+  readonly destinations: TopicRuleDestinations;
   /** POST /emulator/register: returns the new managed node id */
   register(body: unknown): string;
+  /** POST /emulator/foreign-nodes: registers nodes fleet-enroll did not, returns their ids */
+  addForeignNodes(body: unknown): string[];
   state(): EmulatorState;
 }
 
@@ -119,6 +125,14 @@ export class RequestHandler {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
       const name = target.startsWith('AmazonSSM.') ? target.slice('AmazonSSM.'.length) : '';
+      if (method === 'POST' && path === '/' && (SERVICE_SETTING_OPERATIONS as readonly string[]).includes(name)) {
+        return {
+          operation: `ssm.${name}` as OperationKey,
+          protocol: 'awsJson',
+          service: 'ssm',
+          run: (scope) => this.parts.settings.handle(name as ServiceSettingOperation, asObject(parseJson(body), 'body'), scope.region),
+        };
+      }
       if (method !== 'POST' || path !== '/' || !SSM_OPERATIONS.has(name)) {
         throw new AwsError('UnknownOperationException', `Unknown operation ${target}`);
       }
@@ -130,6 +144,8 @@ export class RequestHandler {
       };
     }
     const query = new URLSearchParams(rawQuery);
+    const destinationRoute = this.destinationRoute(method, path, body);
+    if (destinationRoute !== undefined) return destinationRoute;
     const [, first, second, ...rest] = path.split('/');
     const label = second !== undefined && rest.length === 0 ? decodeLabel(second) : undefined;
     if (first === 'topics' && label !== undefined && method === 'POST') {
@@ -155,12 +171,37 @@ export class RequestHandler {
     throw new AwsError('UnknownOperationException', `No operation at ${method} ${path}`, 404);
   }
 
+  /** Topic rule destinations: the ARN and the token are greedy labels (they may hold slashes). */
+  private destinationRoute(method: string, path: string, body: Buffer): AwsRoute | undefined {
+    if (method === 'POST' && path === '/destinations') {
+      return {
+        operation: 'iot.CreateTopicRuleDestination',
+        protocol: 'restJson',
+        service: 'iot',
+        run: (scope) => this.parts.destinations.create(asObject(parseJson(body), 'body'), scope.region),
+      };
+    }
+    const greedy = (prefix: string): string | undefined => (path.startsWith(prefix) && path.length > prefix.length ? decodeLabel(path.slice(prefix.length)) : undefined);
+    const token = method === 'GET' ? greedy('/confirmdestination/') : undefined;
+    if (token !== undefined) {
+      return { operation: 'iot.ConfirmTopicRuleDestination', protocol: 'restJson', service: 'iot', run: () => this.parts.destinations.confirm(token) };
+    }
+    const arn = method === 'GET' ? greedy('/destinations/') : undefined;
+    if (arn !== undefined) {
+      return { operation: 'iot.GetTopicRuleDestination', protocol: 'restJson', service: 'iot', run: () => this.parts.destinations.get(arn) };
+    }
+    return undefined;
+  }
+
   private async emulatorRoute(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): Promise<void> {
     const method = req.method ?? 'GET';
     try {
       if (path === '/emulator/register' && method === 'POST') {
         const parsed = parseJson(body);
         return await this.withFaults('ssm.RegisterManagedInstance', 'emulator', req, res, () => ({ managedNodeId: this.parts.register(parsed) }));
+      }
+      if (path === '/emulator/foreign-nodes' && method === 'POST') {
+        return writeJson(res, 'emulator', 200, { managedNodeIds: this.parts.addForeignNodes(parseJson(body)) });
       }
       if (path === '/emulator/state' && method === 'GET') return writeJson(res, 'emulator', 200, this.parts.state());
       if (path === '/emulator/faults' && method === 'GET') return writeJson(res, 'emulator', 200, this.parts.faults.faults);
@@ -169,7 +210,7 @@ export class RequestHandler {
         this.parts.faults.set(config);
         return writeJson(res, 'emulator', 200, config);
       }
-      throw new AwsError('NotFound', `No emulator route ${method} ${path} (routes: POST /emulator/register, GET /emulator/state, GET|PUT /emulator/faults)`, 404);
+      throw new AwsError('NotFound', `No emulator route ${method} ${path} (routes: POST /emulator/register, POST /emulator/foreign-nodes, GET /emulator/state, GET|PUT /emulator/faults)`, 404);
     } catch (error) {
       writeError(res, 'emulator', error instanceof FaultConfigError ? new AwsError('ValidationException', error.message) : asAwsError(error));
     }

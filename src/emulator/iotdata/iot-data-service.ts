@@ -14,19 +14,24 @@ export interface PublishRequest {
 }
 
 export const MAX_PAYLOAD_BYTES = 128 * 1024;
+/** AWS IoT keeps an MQTT 5 message at most 7 days, whatever expiry it was published with */
+export const MAX_MESSAGE_EXPIRY_SECONDS = 604_800;
 
 export class IotDataService {
   constructor(
     private readonly sink: MqttSink,
     private readonly retained: RetainedMessages,
     private readonly now: () => number,
+    /** the cap on message expiry; shorter in tests that watch a message outlive it */
+    private readonly maxExpirySeconds = MAX_MESSAGE_EXPIRY_SECONDS,
   ) {}
 
   async publish({ topic, query, payload }: PublishRequest): Promise<void> {
     checkTopic(topic);
     const qos = parseQos(query.get('qos'));
     const retain = parseBoolean(query.get('retain'), 'retain');
-    const expirySeconds = parseExpiry(query.get('messageExpiry'));
+    const asked = parseExpiry(query.get('messageExpiry'));
+    const expirySeconds = asked === undefined ? undefined : Math.min(asked, this.maxExpirySeconds);
     if (payload.length > MAX_PAYLOAD_BYTES) {
       throw new AwsError('RequestEntityTooLargeException', `The payload is ${payload.length} bytes; the limit is ${MAX_PAYLOAD_BYTES} bytes (128 KB).`, 413);
     }

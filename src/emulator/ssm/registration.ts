@@ -6,6 +6,7 @@
 import { AwsError } from '../aws-error.js';
 import type { ActivationRegistry } from './activation-registry.js';
 import type { ManagedNodeRegistry } from './managed-node-registry.js';
+import { ACTIVATION_TIER_SETTING } from './service-settings.js';
 
 export interface RegistrationRequest {
   readonly activationId: string;
@@ -32,7 +33,8 @@ export function registerManagedNode(
   request: RegistrationRequest,
   activations: ActivationRegistry,
   nodes: ManagedNodeRegistry,
-  nodeQuota: number | null,
+  /** managed nodes a Region takes (its tier, or `--node-quota`); null = no limit */
+  nodeLimit: (region: string) => number | null,
   now: number,
 ): string {
   const { activationId } = request;
@@ -50,9 +52,18 @@ export function registerManagedNode(
   if (activation.registrations >= activation.registrationLimit) {
     throw new AwsError('RegistrationLimitExceeded', `Activation ${activationId} has reached its registration limit of ${activation.registrationLimit}`);
   }
-  if (nodeQuota !== null && nodes.liveInRegion(activation.region) >= nodeQuota) {
-    throw new AwsError('ManagedNodeQuotaExceeded', `The managed-node quota of ${nodeQuota} in Region ${activation.region} is reached (standard tier); deregister nodes or raise the quota`);
-  }
+  checkNodeRoom(activation.region, 1, nodes, nodeLimit);
   activation.registrations++;
   return nodes.idOf(nodes.register(activation, now, request.hostname));
+}
+
+/** Refuses `count` more nodes in a Region at its limit: the standard tier's 1,000 counts every node, whoever registered it. */
+export function checkNodeRoom(region: string, count: number, nodes: ManagedNodeRegistry, nodeLimit: (region: string) => number | null): void {
+  const limit = nodeLimit(region);
+  if (limit !== null && nodes.liveInRegion(region) + count > limit) {
+    throw new AwsError(
+      'ManagedNodeQuotaExceeded',
+      `The managed-node quota of ${limit} in Region ${region} is reached (${nodes.liveInRegion(region)} registered); deregister nodes or change ${ACTIVATION_TIER_SETTING} to advanced`,
+    );
+  }
 }

@@ -22,3 +22,23 @@ redis.call('INCRBY', root .. ':quota:' .. f[3], size)
 redis.call('HSET', KEYS[1], 'q', size)
 return 1
 `;
+
+/**
+ * What fleet-enroll holds of a Region's node quota. KEYS[1] = the Region's quota counter. ARGV: root, region.
+ * Returns {used, pending}: used = the counter (reservations of live batches + nodes registered by finished
+ * ones); pending = reserved by live batches and not registered yet. Walks the batches that can hold a
+ * reservation: few on the standard tier, the only one that asks.
+ */
+export const QUOTA_HELD_LUA = `
+local root, region = ARGV[1], ARGV[2]
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local pending = 0
+for _, st in ipairs({'open', 'creating', 'active', 'blocked'}) do
+  for _, b in ipairs(redis.call('ZRANGE', root .. ':bst:' .. st, 0, -1)) do
+    local f = redis.call('HMGET', root .. ':batch:' .. b, 'q', 'reg', 'region')
+    local q = tonumber(f[1] or '0') or 0
+    if q > 0 and f[3] == region then pending = pending + q - (tonumber(f[2] or '0') or 0) end
+  end
+end
+return {used, pending}
+`;

@@ -25,7 +25,8 @@ describe('validateSitesFile', () => {
       tags: { Owner: 'factory', Site: 'berlin-1', Environment: 'Production' },
     });
     expect(r.ok.sites.get('plant-austin-2')).toMatchObject({ region: 'us-east-1', iamRole: 'SSMServiceRole', maxBatchSize: 1000, tags: { Owner: 'factory' } });
-    expect(r.ok.defaultNodeQuota).toBe(1000);
+    // nodeQuota left out: read from the account (its activation tier and the nodes already there)
+    expect(r.ok.defaultNodeQuota).toBe('account');
     expect(r.ok.regions.size).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 /** A Config for one pipeline test: unique Redis prefix and topic root, fast windows and reconcile. */
 import { randomBytes } from 'node:crypto';
 import type { ApiToken, Config } from '../../../../src/config.js';
-import type { Site } from '../../../../src/domain/site.js';
+import type { NodeQuotaSetting, Site } from '../../../../src/domain/site.js';
 
 export interface TestSite {
   readonly id: string;
@@ -14,12 +14,14 @@ export interface TestSite {
 
 export interface TestConfigOptions {
   readonly sites: readonly TestSite[];
-  readonly nodeQuota?: number | null;
+  /** default null (unlimited); 'account' reads it from the emulator's activation tier */
+  readonly nodeQuota?: NodeQuotaSetting;
   readonly maxAttempts?: number;
   readonly maxRebatches?: number;
   readonly reconcileIntervalMs?: number;
   readonly batchWindowMs?: number;
   readonly apiTokens?: readonly ApiToken[];
+  readonly nodeQuotaRefreshMs?: number;
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -59,5 +61,6 @@ export function testConfig(options: TestConfigOptions): Config {
     rateLimits: { ssmPerSecond: 2_000, createActivationPerSecond: 200, iotPublishPerSecond: 20_000 },
     maxRebatches: options.maxRebatches ?? 2,
     reconcileIntervalMs: options.reconcileIntervalMs ?? 100,
+    ...(options.nodeQuotaRefreshMs !== undefined ? { nodeQuotaRefreshMs: options.nodeQuotaRefreshMs } : {}),
   });
 }
