@@ -26,6 +26,12 @@ import { Keys } from './queues/keys.js';
 import { Lease } from './queues/lease.js';
 import { RedisScripts } from './queues/redis-scripts.js';
 import { SiteBufferStore } from './queues/site-buffer-store.js';
+import { ListingStore } from './queues/listing-store.js';
+import { RetentionStore } from './queues/retention-store.js';
+import { ListingService } from './services/listing-service.js';
+import { RetentionService } from './services/retention-service.js';
+import type { ListingServices } from './api/services.js';
+import { DAY_MS, DEFAULT_RETENTION_DAYS } from './config.js';
 import { AckService } from './services/ack-service.js';
 import { ActivationService } from './services/activation-service.js';
 import { BatchCutter } from './services/batch-cutter.js';
@@ -60,6 +66,8 @@ export interface App {
   /** the Fastify instance when the api role is on (listening after start) */
   readonly api: FastifyInstance | undefined;
   readonly services: ApiServices;
+  /** device and batch listings, the fleet overview */
+  readonly listings: ListingServices;
   readonly metrics: Metrics;
   readonly roles: readonly Role[];
   /** `http://host:port` once listening */
@@ -110,7 +118,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics);
   const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges);
 
-  const api = has('api') ? await buildApi({ config, services, metrics, logger }) : undefined;
+  const retentionStore = new RetentionStore(redis, keys, scripts);
+  const listings = new ListingService({
+    listing: new ListingStore(keys, scripts),
+    devices,
+    batches,
+    retention: retentionStore,
+    siteView: (siteId) => enrollment.siteView(siteId),
+  });
+
+  const api = has('api') ? await buildApi({ config, services, metrics, logger, listings }) : undefined;
   const workers: Worker[] = [];
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
@@ -176,6 +193,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       loops.push(loop);
       loop.start();
     }
+    if (has('reconcile')) {
+      const retentionMs = config.retentionMs ?? DEFAULT_RETENTION_DAYS * DAY_MS;
+      const retention = new RetentionService({ siteIds: [...sites.keys()], retention: retentionStore, retentionMs, logger });
+      // a sweep pass is a few bounded script calls; with a short retention (tests) it runs more often
+      const loop = new IntervalLoop(Math.min(60_000, Math.max(config.reconcileIntervalMs, Math.floor(retentionMs / 4))), () => retention.sweep(), loopError('retention'));
+      loops.push(loop);
+      loop.start();
+    }
     for (const w of workers) w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
     if (has('ack')) {
       if (config.ackMqttUrl) {
@@ -210,6 +235,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   return {
     api,
     services,
+    listings,
     metrics,
     roles,
     get url() {

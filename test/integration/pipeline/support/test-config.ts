@@ -19,6 +19,8 @@ export interface TestConfigOptions {
   readonly maxRebatches?: number;
   readonly reconcileIntervalMs?: number;
   readonly batchWindowMs?: number;
+  /** finished records are deleted this long after they finished (FLEET_RETENTION_DAYS) */
+  readonly retentionMs?: number;
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -58,5 +60,6 @@ export function testConfig(options: TestConfigOptions): Config {
     rateLimits: { ssmPerSecond: 2_000, createActivationPerSecond: 200, iotPublishPerSecond: 20_000 },
     maxRebatches: options.maxRebatches ?? 2,
     reconcileIntervalMs: options.reconcileIntervalMs ?? 100,
+    ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
   });
 }
