@@ -21,6 +21,7 @@ export interface TestConfigOptions {
   readonly batchWindowMs?: number;
   /** finished records are deleted this long after they finished (FLEET_RETENTION_DAYS) */
   readonly retentionMs?: number;
+  readonly apiTokens?: Config['apiTokens'];
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -47,7 +48,7 @@ export function testConfig(options: TestConfigOptions): Config {
     keyPrefix: `fleet-test-${run}`,
     awsRegion: 'us-east-1',
     sites: { sites, regions: new Map(), defaultNodeQuota: options.nodeQuota === undefined ? null : options.nodeQuota },
-    apiTokens: [],
+    apiTokens: options.apiTokens ?? [],
     secretKey: randomBytes(32),
     ackMqttUrl: MOSQUITTO_URL,
     logLevel: 'info',
