@@ -33,6 +33,12 @@ import { Keys } from './queues/keys.js';
 import { Lease } from './queues/lease.js';
 import { RedisScripts } from './queues/redis-scripts.js';
 import { SiteBufferStore } from './queues/site-buffer-store.js';
+import { ListingStore } from './queues/listing-store.js';
+import { RetentionStore } from './queues/retention-store.js';
+import { ListingService } from './services/listing-service.js';
+import { RetentionService } from './services/retention-service.js';
+import type { ListingServices } from './api/services.js';
+import { DAY_MS, DEFAULT_RETENTION_DAYS } from './config.js';
 import { AckService } from './services/ack-service.js';
 import { ActivationService } from './services/activation-service.js';
 import { BatchCutter } from './services/batch-cutter.js';
@@ -71,6 +77,8 @@ export interface App {
   /** the Fastify instance when the api role is on (listening after start) */
   readonly api: FastifyInstance | undefined;
   readonly services: ApiServices;
+  /** device and batch listings, the fleet overview */
+  readonly listings: ListingServices;
   readonly metrics: Metrics;
   readonly roles: readonly Role[];
   /** `http://host:port` once listening */
@@ -134,8 +142,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges, nodeQuotaOf);
 
-  const destinations = new DestinationConfirmationService({ destinations: new SdkRuleDestinations(aws, metrics), region: config.awsRegion, metrics, logger });
-  const api = has('api') ? await buildApi({ config, services, metrics, logger, destinations, ...(options.apiLimits ? { limits: options.apiLimits } : {}) }) : undefined;
+  const retentionStore = new RetentionStore(redis, keys, scripts);
+  const listings = new ListingService({
+    listing: new ListingStore(keys, scripts),
+    devices,
+    batches,
+    retention: retentionStore,
+    siteView: (siteId) => enrollment.siteView(siteId),
+  });
+
+    const destinations = new DestinationConfirmationService({ destinations: new SdkRuleDestinations(aws, metrics), region: config.awsRegion, metrics, logger });
+  const api = has('api') ? await buildApi({ config, services, metrics, logger, destinations, listings, ...(options.apiLimits ? { limits: options.apiLimits } : {}) }) : undefined;
   const workers: Worker[] = [];
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
@@ -210,6 +227,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       loops.push(loop);
       loop.start();
     }
+    if (has('reconcile')) {
+      const retentionMs = config.retentionMs ?? DEFAULT_RETENTION_DAYS * DAY_MS;
+      const retention = new RetentionService({ siteIds: [...sites.keys()], retention: retentionStore, retentionMs, logger });
+      // a sweep pass is a few bounded script calls; with a short retention (tests) it runs more often
+      const loop = new IntervalLoop(Math.min(60_000, Math.max(config.reconcileIntervalMs, Math.floor(retentionMs / 4))), () => retention.sweep(), loopError('retention'));
+      loops.push(loop);
+      loop.start();
+    }
     for (const w of workers) w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
     if (has('ack')) {
       if (config.ackMqttUrl) {
@@ -244,6 +269,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   return {
     api,
     services,
+    listings,
     metrics,
     roles,
     get url() {

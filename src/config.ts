@@ -56,7 +56,12 @@ export interface Config {
   readonly nodeQuotaRefreshMs?: number;
   /** PEM certificates trusted for AWS endpoints on top of Node's (AWS_CA_BUNDLE: a proxy, a private endpoint) */
   readonly awsCaBundle?: string | undefined;
+  /** finished device and batch records are deleted this long after they finished (FLEET_RETENTION_DAYS) */
+  readonly retentionMs?: number;
 }
+
+export const DEFAULT_RETENTION_DAYS = 30;
+export const DAY_MS = 24 * 3600 * 1000;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -81,6 +86,8 @@ export interface ConfigOverrides {
   readonly maxRebatches?: number;
   readonly reconcileIntervalMs?: number;
   readonly nodeQuotaRefreshMs?: number;
+  /** replaces FLEET_RETENTION_DAYS (tests use seconds) */
+  readonly retentionMs?: number;
 }
 
 export interface LoadConfigOptions {
@@ -154,6 +161,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       r.fail('AWS_CA_BUNDLE', `cannot read ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
   }
+  const retentionMs = o.retentionMs ?? retentionDays(r);
   if (retry.baseDelayMs > retry.maxDelayMs) r.fail('FLEET_RETRY_BASE_MS', `must not exceed FLEET_RETRY_MAX_MS (${retry.maxDelayMs})`);
   if (rateLimits.createActivationPerSecond > rateLimits.ssmPerSecond) {
     r.fail('FLEET_CREATE_ACTIVATION_RPS', `must not exceed FLEET_SSM_RPS (${rateLimits.ssmPerSecond}): CreateActivation is an SSM call`);
@@ -226,7 +234,20 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     reconcileIntervalMs,
     nodeQuotaRefreshMs,
     awsCaBundle,
+    retentionMs,
   });
+}
+
+/** FLEET_RETENTION_DAYS: days, fractions allowed (0.5 = 12 h), at least one minute. */
+function retentionDays(r: EnvReader): number {
+  const raw = r.raw('FLEET_RETENTION_DAYS');
+  if (raw === undefined) return DEFAULT_RETENTION_DAYS * DAY_MS;
+  const days = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(days) || days * DAY_MS < 60_000 || days > 3650) {
+    r.fail('FLEET_RETENTION_DAYS', `must be a number of days from 0.0007 (one minute) to 3650, fractions allowed (got "${raw}")`);
+    return DEFAULT_RETENTION_DAYS * DAY_MS;
+  }
+  return Math.round(days * DAY_MS);
 }
 
 /** `{host: undefined}` from an absent CLI flag must not erase the default. */
@@ -263,6 +284,7 @@ function checkOverrides(o: ConfigOverrides): FieldIssue[] {
   positiveInt('maxRebatches', o.maxRebatches, 0);
   positiveInt('reconcileIntervalMs', o.reconcileIntervalMs, 10);
   positiveInt('nodeQuotaRefreshMs', o.nodeQuotaRefreshMs, 100);
+  positiveInt('retentionMs', o.retentionMs, 1);
   return issues;
 }
 

@@ -147,6 +147,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly oldestBatchSeconds = new Gauge({
+    name: 'fleet_batch_oldest_seconds',
+    help: 'seconds since the longest-waiting batch of each live state (open, creating, active, blocked) last changed (from Redis, at scrape time; 0 when none)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'fleet_process_' });
   }

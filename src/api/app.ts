@@ -13,7 +13,7 @@ import type { ApiServices } from './services.js';
 import './fastify-types.js';
 import { ApiError, errorBody } from './api-error.js';
 import { authHook } from './auth/auth-hook.js';
-import { DEFAULT_REQUEST_DEADLINE_MS, withDeadlines } from './deadline-services.js';
+import { DEFAULT_REQUEST_DEADLINE_MS, withDeadlines, withListingDeadlines } from './deadline-services.js';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorHandler } from './error-handler.js';
@@ -24,6 +24,9 @@ import { enrollmentRoutes } from './routes/enrollments.js';
 import { operationRoutes } from './routes/operations.js';
 import { readRoutes } from './routes/reads.js';
 import { retryRoutes } from './routes/retry.js';
+import { listingRoutes } from './routes/listings.js';
+import { consoleRoutes } from './routes/console.js';
+import type { ListingServices } from './services.js';
 import type { RouteDeps } from './routes/route-deps.js';
 
 export { listenAddress, isLoopbackHost, type ListenAddress } from './listen-address.js';
@@ -39,6 +42,8 @@ export interface ApiDeps {
   readonly requestDeadlineMs?: number;
   /** socket and request bounds (default DEFAULT_API_LIMITS) */
   readonly limits?: Partial<ApiLimits>;
+  /** listings, the overview and the console's reads (GET /v1/devices, /v1/batches, /v1/overview) */
+  readonly listings?: ListingServices;
 }
 
 const API_DESCRIPTION = `Enrolls edge devices into AWS Systems Manager at factory scale.
@@ -107,6 +112,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const routeDeps: RouteDeps = { config, services, metrics, ...(deps.destinations ? { destinations: deps.destinations } : {}) };
   operationRoutes(app, routeDeps);
   destinationConfirmationRoutes(app, { metrics, confirmer: deps.destinations });
+  await consoleRoutes(app);
 
   const authenticator = new TokenAuthenticator(config.apiTokens);
   await app.register(async (scope) => {
@@ -115,6 +121,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     readRoutes(scope, routeDeps);
     retryRoutes(scope, routeDeps);
     ackRoutes(scope, routeDeps);
+    if (deps.listings) listingRoutes(scope, routeDeps, withListingDeadlines(deps.listings, deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS));
   });
 
   return app;

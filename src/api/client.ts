@@ -7,7 +7,16 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { EnrollmentAnswer } from './enrollment-request.js';
-import type { BatchView, DeviceView, RetryResult, SiteView } from './services.js';
+import type { BatchView, DeviceView, Page, RetryResult, SiteView } from './services.js';
+
+export interface DeviceListQuery {
+  readonly siteId: string;
+  readonly state?: string | undefined;
+  /** ISO-8601 */
+  readonly since?: string | undefined;
+  readonly limit?: number;
+  readonly cursor?: string | null;
+}
 
 export class ApiClientError extends Error {
   override readonly name = 'ApiClientError';
@@ -90,6 +99,16 @@ export class ApiClient {
 
   batch(batchId: string): Promise<BatchView> {
     return this.call('GET', `/v1/batches/${pathSegment(batchId)}`);
+  }
+
+  /** One page of `GET /v1/devices`. */
+  devices(q: DeviceListQuery): Promise<Page<DeviceView>> {
+    const params = new URLSearchParams({ siteId: q.siteId });
+    if (q.state !== undefined) params.set('state', q.state);
+    if (q.since !== undefined) params.set('since', q.since);
+    if (q.limit !== undefined) params.set('limit', String(q.limit));
+    if (q.cursor) params.set('cursor', q.cursor);
+    return this.call('GET', `/v1/devices?${params.toString()}`);
   }
 
   retryBatch(batchId: string): Promise<RetryResult> {

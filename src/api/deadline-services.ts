@@ -6,6 +6,7 @@
  */
 import { FleetError } from '../domain/errors.js';
 import type { ApiServices } from './services.js';
+import type { ListingServices } from './services.js';
 
 export const DEFAULT_REQUEST_DEADLINE_MS = 5_000;
 
@@ -40,5 +41,14 @@ export function withDeadlines(inner: ApiServices, ms: number): ApiServices {
     ack: (ack, source, topic) => withDeadline('ack', ms, inner.ack(ack, source, topic)),
     readiness: () => withDeadline('readiness', ms, inner.readiness()),
     refreshGauges: () => withDeadline('metrics', ms, inner.refreshGauges()),
+  };
+}
+
+/** The same for the listings. */
+export function withListingDeadlines(inner: ListingServices, ms: number): ListingServices {
+  return {
+    devices: (q) => withDeadline('list devices', ms, inner.devices(q)),
+    batches: (q) => withDeadline('list batches', ms, inner.batches(q)),
+    overview: (ids) => withDeadline('overview', ms, inner.overview(ids)),
   };
 }

@@ -38,3 +38,5 @@ export interface ApiServices {
   /** refresh scrape-time gauges (devices/batches per state, queue depths) */
   refreshGauges(): Promise<void>;
 }
+
+export type { BatchSummary, ListingServices, ListQuery, Overview, Page, SiteOverview } from '../services/listing-views.js';

@@ -92,6 +92,12 @@ export class BatchStore {
     return this.redis.zrangebyscore(this.keys.batchesIn(state), '-inf', max, 'LIMIT', 0, limit);
   }
 
+  /** ms of the oldest last change among the batches in `state`, or null when there are none. */
+  async oldestChange(state: BatchState): Promise<number | null> {
+    const [, score] = await this.redis.zrange(this.keys.batchesIn(state), '0', '0', 'WITHSCORES');
+    return score === undefined ? null : Number(score);
+  }
+
   async countsByState(): Promise<Record<BatchState, number>> {
     const pipeline = this.redis.pipeline();
     for (const s of BATCH_STATES) pipeline.zcard(this.keys.batchesIn(s));

@@ -93,6 +93,26 @@ export class Keys {
     return `${this.root}:nodes`;
   }
 
+  /** zset deviceId → enrollment sequence number, per site: the device listing's order */
+  deviceIndex(siteId: string): string {
+    return `${this.root}:idx:${siteId}`;
+  }
+
+  /** zset batchId → sequence number at its cut, per site: the batch listing's order */
+  batchIndex(siteId: string): string {
+    return `${this.root}:bidx:${siteId}`;
+  }
+
+  /** zset deviceId → ms it became registered or failed, per site: what retention sweeps */
+  finished(siteId: string): string {
+    return `${this.root}:fin:${siteId}`;
+  }
+
+  /** hash final device state → records removed by retention, per site (cumulative) */
+  expiredCounts(siteId: string): string {
+    return `${this.root}:xcnt:${siteId}`;
+  }
+
   /** a pattern matching every key of this prefix (tests clean up with it) */
   get everything(): string {
     return `${this.root}:*`;

@@ -15,6 +15,8 @@ import { RELEASE_LEASE_LUA, RENEW_LEASE_LUA } from './scripts/lease.js';
 import { QUOTA_HELD_LUA, RESERVE_QUOTA_LUA } from './scripts/quota.js';
 import { REGISTERED_LUA } from './scripts/registered.js';
 import { REQUEUE_FAILED_LUA } from './scripts/requeue.js';
+import { LIST_INDEX_LUA } from './scripts/listing.js';
+import { SWEEP_BATCHES_LUA, SWEEP_DEVICES_LUA } from './scripts/retention.js';
 
 const SCRIPTS = {
   fleetIntake: INTAKE_LUA,
@@ -34,6 +36,9 @@ const SCRIPTS = {
   fleetRequeueFailed: REQUEUE_FAILED_LUA,
   fleetRenewLease: RENEW_LEASE_LUA,
   fleetReleaseLease: RELEASE_LEASE_LUA,
+  fleetListIndex: LIST_INDEX_LUA,
+  fleetSweepDevices: SWEEP_DEVICES_LUA,
+  fleetSweepBatches: SWEEP_BATCHES_LUA,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -24,6 +24,11 @@ export class GaugeService {
     }
     for (const s of DEVICE_STATES) this.metrics.devicesByState.set({ state: s }, totals[s]!);
     for (const [state, n] of Object.entries(await this.batches.countsByState())) this.metrics.batchesByState.set({ state }, n);
+    const now = Date.now();
+    for (const state of ['open', 'creating', 'active', 'blocked'] as const) {
+      const oldest = await this.batches.oldestChange(state);
+      this.metrics.oldestBatchSeconds.set({ state }, oldest === null ? 0 : Math.max(0, (now - oldest) / 1000));
+    }
     for (const q of this.queues) {
       const counts = await q.getJobCounts(...JOB_STATES);
       for (const s of JOB_STATES) this.metrics.queueDepth.set({ queue: q.name, state: s }, counts[s] ?? 0);

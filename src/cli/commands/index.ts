@@ -4,6 +4,7 @@ import { agentCommand } from './agent.js';
 import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
 import { enqueueCommand } from './enqueue.js';
+import { exportCommand } from './export.js';
 import { retryCommand } from './retry.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
@@ -16,4 +17,5 @@ export const commands: readonly Command[] = [
   enqueueCommand,
   statusCommand,
   retryCommand,
+  exportCommand,
 ];

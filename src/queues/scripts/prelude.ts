@@ -9,6 +9,12 @@ local TS = {accepted='tAcc', batched='tBat', activated='tAct', delivered='tDlv',
 local function devKey(id) return root .. ':dev:' .. id end
 local function batchKey(b) return root .. ':batch:' .. b end
 local function bdevKey(b) return root .. ':bdev:' .. b end
+-- the per-site listing index: a new member gets the next sequence number, so pages stay stable
+local function listed(idx, member, isNew)
+  if isNew and not redis.call('ZSCORE', idx, member) then
+    redis.call('ZADD', idx, redis.call('INCR', root .. ':seq'), member)
+  end
+end
 -- device state change: hash fields, per-site counts, failed index
 local function devState(id, site, from, to, now)
   local cnt = root .. ':cnt:' .. site
@@ -19,12 +25,23 @@ local function devState(id, site, from, to, now)
   redis.call('HINCRBY', cnt, to, 1)
   if to == 'failed' then redis.call('SADD', root .. ':failed:' .. site, id) end
   redis.call('HSET', devKey(id), 'st', to, TS[to], now, 'upd', now)
+  listed(root .. ':idx:' .. site, id, to == 'accepted')
+  -- finished devices wait in fin:<site> (by finish time) for the retention sweep
+  if to == 'registered' or to == 'failed' then
+    redis.call('ZADD', root .. ':fin:' .. site, now, id)
+  elseif from == 'registered' or from == 'failed' then
+    redis.call('ZREM', root .. ':fin:' .. site, id)
+  end
 end
 -- batch state change: hash field and the per-state index
 local function batchState(b, to, now)
   local bk = batchKey(b)
   local from = redis.call('HGET', bk, 'st')
   if from then redis.call('ZREM', root .. ':bst:' .. from, b) end
+  if not from then
+    local site = redis.call('HGET', bk, 'site')
+    if site then listed(root .. ':bidx:' .. site, b, true) end
+  end
   redis.call('ZADD', root .. ':bst:' .. to, now, b)
   redis.call('HSET', bk, 'st', to, 'upd', now)
 end

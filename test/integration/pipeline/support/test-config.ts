@@ -22,6 +22,8 @@ export interface TestConfigOptions {
   readonly batchWindowMs?: number;
   readonly apiTokens?: readonly ApiToken[];
   readonly nodeQuotaRefreshMs?: number;
+  /** finished records are deleted this long after they finished (FLEET_RETENTION_DAYS) */
+  readonly retentionMs?: number;
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -62,5 +64,6 @@ export function testConfig(options: TestConfigOptions): Config {
     maxRebatches: options.maxRebatches ?? 2,
     reconcileIntervalMs: options.reconcileIntervalMs ?? 100,
     ...(options.nodeQuotaRefreshMs !== undefined ? { nodeQuotaRefreshMs: options.nodeQuotaRefreshMs } : {}),
+    ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
   });
 }
