@@ -1,7 +1,7 @@
 /**
  * The composition root: builds clients, stores, adapters, services and the roles asked for; `start()` runs
  * them, `stop()` ends them gracefully (workers finish their running jobs, loops their pass, connections
- * close). Roles: api, intake, activation, delivery, ack, reconcile — all by default, any subset per process.
+ * close). Roles: api, intake, activation, delivery, ack, reconcile, tag — all by default, any subset per process.
  */
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -14,7 +14,7 @@ import { SdkIotPublisher } from './adapters/iot-publisher.js';
 import { createLogger } from './adapters/logger.js';
 import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
-import { CREATE_ACTIVATION_BUCKET, SdkSsmActivations, SSM_BUCKET } from './adapters/ssm-activations.js';
+import { CREATE_ACTIVATION_BUCKET, SdkSsmActivations, SSM_BUCKET, TAG_BUCKET } from './adapters/ssm-activations.js';
 import { buildApi, listenAddress } from './api/app.js';
 import type { ApiServices } from './api/services.js';
 import type { Config } from './config.js';
@@ -26,6 +26,7 @@ import { Keys } from './queues/keys.js';
 import { Lease } from './queues/lease.js';
 import { RedisScripts } from './queues/redis-scripts.js';
 import { SiteBufferStore } from './queues/site-buffer-store.js';
+import { TagStore } from './queues/tag-store.js';
 import { AckService } from './services/ack-service.js';
 import { ActivationService } from './services/activation-service.js';
 import { BatchCutter } from './services/batch-cutter.js';
@@ -35,13 +36,15 @@ import { GaugeService } from './services/gauge-service.js';
 import { PipelineServices } from './services/pipeline-services.js';
 import { ReadinessService } from './services/readiness-service.js';
 import { ReconcileService } from './services/reconcile-service.js';
+import { TagService } from './services/tag-service.js';
 import { startAckListener } from './workers/ack-listener.js';
 import { createActivationWorker } from './workers/activation-worker.js';
 import { createDeliveryWorker } from './workers/delivery-worker.js';
 import { createIntakeWorker } from './workers/intake-worker.js';
 import { IntervalLoop } from './workers/interval-loop.js';
+import { createTagLoop } from './workers/tag-worker.js';
 
-export const ROLES = ['api', 'intake', 'activation', 'delivery', 'ack', 'reconcile'] as const;
+export const ROLES = ['api', 'intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface AppOptions {
@@ -91,6 +94,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const devices = new DeviceStore(redis, keys, scripts);
   const batches = new BatchStore(redis, keys, scripts);
   const buffers = new SiteBufferStore(redis, keys, scripts);
+  const tagQueue = new TagStore(redis, keys, scripts);
   const jobs = new JobProducer(bullRedis, keys.queuePrefix);
   const lease = (name: string, ttlMs = 60_000): Lease => new Lease(redis, keys, scripts, name, ttlMs);
 
@@ -98,6 +102,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [SSM_BUCKET]: { perSecond: config.rateLimits.ssmPerSecond },
     [CREATE_ACTIVATION_BUCKET]: { perSecond: config.rateLimits.createActivationPerSecond },
     [IOT_PUBLISH_BUCKET]: { perSecond: config.rateLimits.iotPublishPerSecond },
+    [TAG_BUCKET]: { perSecond: config.rateLimits.tagPerSecond },
   });
   const aws = new AwsClients({ defaultRegion: config.awsRegion });
   const ssm = new SdkSsmActivations(aws, limiter, metrics);
@@ -105,9 +110,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const cipher = new AesGcmCodeCipher(config.secretKey);
   const sites = config.sites.sites;
 
-  const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs, metrics });
+  const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs, metrics, tagQueue });
   const acks = new AckService({ devices, topics: config.topics, metrics, logger });
-  const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics);
+  const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics, tagQueue);
   const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges);
 
   const api = has('api') ? await buildApi({ config, services, metrics, logger }) : undefined;
@@ -161,6 +166,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         leader: lease('reconcile', Math.max(5_000, config.reconcileIntervalMs * 3)),
         topics: config.topics,
         maxRebatches: config.maxRebatches,
+        tagNodes: config.nodeTags === 'device',
         awsRetry: {
           attempts: 6,
           baseDelayMs: config.retry.baseDelayMs,
@@ -175,6 +181,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const loop = new IntervalLoop(config.reconcileIntervalMs, () => reconcile.tick(), loopError('reconcile'));
       loops.push(loop);
       loop.start();
+    }
+    if (has('tag')) {
+      if (config.nodeTags === 'device') {
+        const tagging = new TagService({
+          queue: tagQueue,
+          ssm,
+          sites,
+          metrics,
+          logger,
+          defaultRegion: config.awsRegion,
+          // about two seconds of the tag budget per claim, so a claim's lease is never near its end
+          claimLimit: Math.min(500, Math.max(10, config.rateLimits.tagPerSecond * 2)),
+          retryBaseMs: config.retry.baseDelayMs,
+          retryMaxMs: config.retry.maxDelayMs,
+        });
+        const loop = createTagLoop(tagging, Math.max(50, Math.min(1_000, config.reconcileIntervalMs)), loopError('node tagging'));
+        loops.push(loop);
+        loop.start();
+      } else {
+        logger.info('FLEET_NODE_TAGS=none: managed nodes carry only their activation\'s tags; the tag role is idle');
+      }
     }
     for (const w of workers) w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
     if (has('ack')) {

@@ -25,6 +25,10 @@ export interface DeviceView {
   readonly timestamps: Readonly<Partial<Record<DeviceState, string>>>;
   readonly updatedAt: string | null;
   readonly error: string | null;
+  /** its managed node's device tags: pending (the tag role has not tagged it yet), tagged, refused; null when tagging is off or not due */
+  readonly tagState?: 'pending' | 'tagged' | 'refused' | null;
+  /** ISO-8601 when its node was tagged */
+  readonly taggedAt?: string | null;
 }
 
 export interface SiteView {
@@ -33,6 +37,8 @@ export interface SiteView {
   readonly buffered: number;
   /** ISO-8601, or null when nothing waits */
   readonly nextCutAt: string | null;
+  /** registered devices whose managed node waits for its device tags */
+  readonly tagBacklog?: number;
 }
 
 export interface BatchView {

@@ -106,6 +106,11 @@ export class BatchStore {
     return this.redis.zrange(this.keys.acked, String(0), String(limit - 1));
   }
 
+  /** Acked devices of the batch not yet verified with SSM (what a verification pass reads: new acks only). */
+  ackedUnverified(batchId: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.batchAcked(batchId));
+  }
+
   /** The batch's ack version: read before verifying, handed back to `acksVerified`. */
   async ackVersion(batchId: string): Promise<string> {
     return (await this.redis.hget(this.keys.batch(batchId), 'ackv')) ?? '0';

@@ -15,6 +15,7 @@ import { RELEASE_LEASE_LUA, RENEW_LEASE_LUA } from './scripts/lease.js';
 import { RESERVE_QUOTA_LUA } from './scripts/quota.js';
 import { REGISTERED_LUA } from './scripts/registered.js';
 import { REQUEUE_FAILED_LUA } from './scripts/requeue.js';
+import { TAG_CLAIM_LUA, TAG_DONE_LUA, TAG_RETRY_LUA } from './scripts/tag.js';
 
 const SCRIPTS = {
   fleetIntake: INTAKE_LUA,
@@ -33,6 +34,9 @@ const SCRIPTS = {
   fleetRequeueFailed: REQUEUE_FAILED_LUA,
   fleetRenewLease: RENEW_LEASE_LUA,
   fleetReleaseLease: RELEASE_LEASE_LUA,
+  fleetTagClaim: TAG_CLAIM_LUA,
+  fleetTagDone: TAG_DONE_LUA,
+  fleetTagRetry: TAG_RETRY_LUA,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

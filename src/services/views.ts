@@ -23,6 +23,8 @@ export function toDeviceView(d: DeviceRecord): DeviceView {
     timestamps,
     updatedAt: iso(d.updatedAt),
     error: d.error,
+    tagState: d.tagState,
+    taggedAt: iso(d.taggedAt),
   };
 }
 

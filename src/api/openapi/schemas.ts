@@ -113,6 +113,12 @@ export const deviceView = {
     },
     updatedAt: isoOrNull,
     error: { ...nullableString, description: 'why it failed, when it did' },
+    tagState: {
+      type: ['string', 'null'],
+      enum: ['pending', 'tagged', 'refused', null],
+      description: "its managed node's device tags (fleet:device, fleet:site): pending until the tag role tagged it; null when tagging is off (FLEET_NODE_TAGS=none) or the device is not registered",
+    },
+    taggedAt: { ...isoOrNull, description: 'when its managed node was tagged' },
   },
 } as const;
 
@@ -123,6 +129,7 @@ export const siteView = {
     counts: stateCounts,
     buffered: { type: 'integer', description: 'devices waiting in the site buffer for a batch' },
     nextCutAt: { ...isoOrNull, description: 'when the buffer will be cut into a batch; null when nothing waits' },
+    tagBacklog: { type: 'integer', description: 'registered devices whose managed node waits for its device tags (tag role)' },
   },
 } as const;
 

@@ -102,7 +102,9 @@ describe('Redis stores and Lua scripts', () => {
     // a replay of the same ack
     expect(await devices.ack(ack, t)).toBe('stale');
     expect(await batches.withUnverifiedAcks()).toContain('b-s3-1');
-    expect(await devices.markRegistered('b-s3-1', ['s3-SN-0000000'], t)).toBe(1);
+    expect(await batches.ackedUnverified('b-s3-1')).toEqual(['s3-SN-0000000']);
+    expect(await devices.markRegistered('b-s3-1', ['s3-SN-0000000'], t, false)).toBe(1);
+    expect(await batches.ackedUnverified('b-s3-1')).toEqual([]);
     expect(await devices.counts('s3')).toMatchObject({ activated: 1, registered: 1 });
   });
 

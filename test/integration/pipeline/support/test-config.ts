@@ -19,6 +19,7 @@ export interface TestConfigOptions {
   readonly maxRebatches?: number;
   readonly reconcileIntervalMs?: number;
   readonly batchWindowMs?: number;
+  readonly nodeTags?: 'device' | 'none';
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -55,8 +56,9 @@ export function testConfig(options: TestConfigOptions): Config {
       ack: `t-${run}/fleet/enroll/{siteId}/{thingName}/ack`,
     },
     retry: { maxAttempts: options.maxAttempts ?? 6, baseDelayMs: 50, maxDelayMs: 400 },
-    rateLimits: { ssmPerSecond: 2_000, createActivationPerSecond: 200, iotPublishPerSecond: 20_000 },
+    rateLimits: { ssmPerSecond: 2_000, createActivationPerSecond: 200, iotPublishPerSecond: 20_000, tagPerSecond: 2_000 },
     maxRebatches: options.maxRebatches ?? 2,
     reconcileIntervalMs: options.reconcileIntervalMs ?? 100,
+    nodeTags: options.nodeTags ?? 'device',
   });
 }
