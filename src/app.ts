@@ -18,6 +18,7 @@ import { CREATE_ACTIVATION_BUCKET, SdkSsmActivations, SSM_BUCKET, TAG_BUCKET } f
 import { buildApi, listenAddress } from './api/app.js';
 import type { ApiServices } from './api/services.js';
 import type { Config } from './config.js';
+import { budgetThroughput } from './domain/throughput-budget.js';
 import { topicFilter } from './domain/topics.js';
 import { BatchStore } from './queues/batch-store.js';
 import { DeviceStore } from './queues/device-store.js';
@@ -57,6 +58,8 @@ export interface AppOptions {
   readonly stuckAfterMs?: number;
   /** devices delivered this long ago without an ack get their credentials again (default 20 reconcile intervals, 2–60 s) */
   readonly redeliverAfterMs?: number;
+  /** how often the current rate of each AWS call budget is logged (default 60 s) */
+  readonly budgetLogIntervalMs?: number;
 }
 
 export interface App {
@@ -103,7 +106,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [CREATE_ACTIVATION_BUCKET]: { perSecond: config.rateLimits.createActivationPerSecond },
     [IOT_PUBLISH_BUCKET]: { perSecond: config.rateLimits.iotPublishPerSecond },
     [TAG_BUCKET]: { perSecond: config.rateLimits.tagPerSecond },
-  });
+  }, (bucket, perSecond) => metrics.rateLimit.set({ bucket }, perSecond));
   const aws = new AwsClients({ defaultRegion: config.awsRegion });
   const ssm = new SdkSsmActivations(aws, limiter, metrics);
   const publisher = new SdkIotPublisher(aws, metrics);
@@ -120,6 +123,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
   let url: string | undefined;
+  let budgetLog: NodeJS.Timeout | undefined;
   const loopError = (what: string) => (err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, `${what} pass failed`);
   const workerBase = { connection: bullRedis, prefix: keys.queuePrefix };
 
@@ -219,9 +223,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       url = await api.listen({ host: where.host, port: where.port });
     }
     logger.info({ roles, url }, 'fleet-enroll started');
+    const batchSize = Math.min(...[...sites.values()].map((s) => s.maxBatchSize), 1_000);
+    const allowed = budgetThroughput({ ...config.rateLimits, batchSize, tagging: config.nodeTags === 'device' });
+    logger.info(
+      { devicesPerSecond: allowed, ceilings: config.rateLimits, batchSize },
+      `AWS budgets allow ${allowed.registered} devices/s registered (limited by ${allowed.limitedBy}` +
+        (allowed.tagged === null ? '; node tags off)' : `; nodes tagged at up to ${allowed.tagged}/s behind)`),
+    );
+    // the budgets' current rates (they adapt below their ceilings when AWS throttles)
+    budgetLog = setInterval(() => logger.info({ callsPerSecond: limiter.currentRates() }, 'AWS call budgets now'), options.budgetLogIntervalMs ?? 60_000);
+    budgetLog.unref();
   };
 
   const stop = async (): Promise<void> => {
+    clearInterval(budgetLog);
     await api?.close();
     await Promise.all(loops.map((l) => l.stop()));
     // BullMQ's close waits for the jobs in progress: none is left stalled behind

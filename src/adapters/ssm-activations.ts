@@ -161,13 +161,17 @@ export class SdkSsmActivations implements SsmActivations {
 
   private async call<T>(region: string, operation: string, bucket: string, send: (client: SSMClient) => Promise<T>): Promise<T> {
     await this.limiter.take(bucket);
+    // the bucket whose rate adapts to this call's answer: CreateActivation's own, else the call's
+    const adapts = operation === 'CreateActivation' ? CREATE_ACTIVATION_BUCKET : bucket;
     try {
       const out = await send(this.clients.ssm(region));
       this.metrics.awsCalls.inc({ operation, outcome: 'ok' });
+      this.limiter.report(adapts, 'ok');
       return out;
     } catch (err) {
       const e = toAwsCallError(operation, err);
       this.metrics.awsCalls.inc({ operation, outcome: e.throttled ? 'throttled' : 'error' });
+      if (e.throttled) this.limiter.report(adapts, 'throttled');
       throw e;
     }
   }
