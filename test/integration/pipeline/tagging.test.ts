@@ -143,7 +143,11 @@ describe('pipeline: tagging off the critical path', () => {
     expect(await backlog(ids)).toBe(140);
     expect(await h.app.services.device(evs[0]!.deviceId)).toMatchObject({ state: 'registered', tagState: 'pending', taggedAt: null });
     await h.app.services.refreshGauges();
-    expect(await h.metrics.registry.metrics()).toContain('fleet_tag_backlog 140');
+    const during = await h.metrics.registry.metrics();
+    expect(during).toContain('fleet_tag_backlog 140');
+    // the tag bucket adapted below its ceiling (2,000/s here) while every tag was throttled
+    const tagRate = Number(/fleet_rate_limit_per_second\{bucket="ssm-tag"\} ([\d.]+)/.exec(during)?.[1]);
+    expect(tagRate).toBeLessThan(2_000);
 
     h.emulator.setFaults({});
     await h.waitFor(async () => (await backlog(ids)) === 0, 60_000, async () => `tag backlog ${await backlog(ids)}`);
@@ -170,5 +174,8 @@ describe('pipeline: tagging off the critical path', () => {
     expect(h.emulator.state.operations['ssm.AddTagsToResource']?.calls ?? 0).toBe(0);
     expect(await backlog(['tn-a'])).toBe(0);
     expect(await h.app.services.device('tn-a-SN-000000')).toMatchObject({ state: 'registered', tagState: null, taggedAt: null });
+    // at start the orchestrator said what its budgets allow
+    const started = h.logs.lines.find((l) => l.includes('AWS budgets allow'));
+    expect(started).toMatch(/AWS budgets allow \d+ devices\/s registered \(limited by \w+; node tags off\)/);
   });
 });
