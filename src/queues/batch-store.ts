@@ -32,6 +32,15 @@ export class BatchStore {
     return toBatchRecord(batchId, await this.redis.hgetall(this.keys.batch(batchId)));
   }
 
+  /** Several batches in one pipelined round trip (reconcile's scans of hundreds of active batches). */
+  async getMany(batchIds: readonly string[]): Promise<(BatchRecord | null)[]> {
+    if (batchIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of batchIds) pipeline.hgetall(this.keys.batch(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, h], i) => (err ? null : toBatchRecord(batchIds[i]!, h as Record<string, string>)));
+  }
+
   deviceIds(batchId: string): Promise<string[]> {
     return this.redis.lrange(this.keys.batchDevices(batchId), 0, -1);
   }

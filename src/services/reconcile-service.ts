@@ -223,9 +223,10 @@ export class ReconcileService {
       n++;
     }
     const quietSince = this.now() - this.redeliverAfterMs;
-    for (const batchId of await batches.inState('active')) {
-      const b = await batches.get(batchId);
+    // one pipelined read for all of them, not a round trip per batch
+    for (const b of await batches.getMany(await batches.inState('active'))) {
       if (!b) continue;
+      const batchId = b.batchId;
       if (b.deliveredAt === null && (b.activatedAt ?? 0) <= before) {
         await jobs.addDelivery(batchId);
         n++;
@@ -236,9 +237,9 @@ export class ReconcileService {
       }
     }
     const freeByRegion = new Map<string, number>();
-    for (const batchId of await batches.inState('blocked')) {
-      const b = await batches.get(batchId);
+    for (const b of await batches.getMany(await batches.inState('blocked'))) {
       if (!b) continue;
+      const batchId = b.batchId;
       const quota = this.deps.sites.regions.get(b.region)?.nodeQuota ?? this.deps.sites.defaultNodeQuota;
       if (!freeByRegion.has(b.region)) {
         freeByRegion.set(b.region, quota === null ? Number.POSITIVE_INFINITY : quota - (await batches.quotaUsed(b.region)));

@@ -109,6 +109,10 @@ describe('tag queue scripts (real Redis)', () => {
     const ids = await acked('tc', 'b-tc-1', 2, t);
     expect(await devices.markRegistered('b-tc-1', ids, t, false)).toBe(0);
     expect(await tags.backlog('tc')).toBe(0);
+    // reconcile reads many batches in one pipelined call; a missing one is null
+    const [found, missing] = await batches.getMany(['b-tc-1', 'b-none']);
+    expect(found).toMatchObject({ batchId: 'b-tc-1', siteId: 'tc', state: 'active', registered: 2, left: 0 });
+    expect(missing).toBeNull();
     expect(await devices.get(ids[0]!)).toMatchObject({ state: 'registered', tagState: null });
   });
 });
