@@ -1,7 +1,7 @@
 /** `npm run bench -- [flags]`: which scenarios, how big. Bad flags give one clear line (BenchUsageError). */
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['ingest', 'e2e', 'latency', 'baselines'] as const;
+export const SCENARIOS = ['ingest', 'e2e', 'latency', 'baselines', 'adaptive'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -20,6 +20,9 @@ export interface BenchOptions {
   /** naive baseline: devices, and the emulator's CreateActivation TPS cap (fleet-enroll gets the same) */
   readonly naiveDevices: number;
   readonly tps: number;
+  /** adaptive: the emulator's TPS cap (the limiter's ceiling is ten times it) and how long */
+  readonly adaptiveCap: number;
+  readonly adaptiveSeconds: number;
   /** the configured Redis instead of a private redis-server for the run */
   readonly redisUrl: string | undefined;
   /** orchestrator log (warn and above) */
@@ -32,7 +35,7 @@ export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-export const USAGE = `usage: npm run bench -- [--scenario ingest,e2e,latency,baselines|all] [--devices N] [--sites M] [options]
+export const USAGE = `usage: npm run bench -- [--scenario ingest,e2e,latency,baselines,adaptive|all] [--devices N] [--sites M] [options]
 
   --scenario S        one scenario, several comma-separated, or all (default all)
   --devices N         e2e devices (default 100000)        --sites M          e2e sites (default 100)
@@ -42,6 +45,8 @@ export const USAGE = `usage: npm run bench -- [--scenario ingest,e2e,latency,bas
   --latency-sites N   (default 10)
   --naive-devices N   naive baseline devices (default 1000)
   --tps N             emulator CreateActivation TPS cap for the naive baseline and fleet-enroll next to it (default 50)
+  --adaptive-cap N    adaptive: emulator DescribeInstanceInformation TPS cap, limiter ceiling 10x (default 20)
+  --adaptive-seconds N  adaptive: how long the callers call (default 60)
   --redis-url URL     use this Redis (default: a private redis-server started for the run, so INFO memory is ours alone)
   --log FILE          orchestrator log (default /tmp/fleet-bench.log)
   --cpu-prof DIR      run the orchestrator child processes under node --cpu-prof (read with node bench/profile-top.mjs)`;
@@ -71,6 +76,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         'latency-sites': { type: 'string' },
         'naive-devices': { type: 'string' },
         tps: { type: 'string' },
+        'adaptive-cap': { type: 'string' },
+        'adaptive-seconds': { type: 'string' },
         'redis-url': { type: 'string' },
         log: { type: 'string' },
         'cpu-prof': { type: 'string' },
@@ -98,6 +105,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     latencySites: whole('latency-sites', values['latency-sites'], 10, 1, 10_000),
     naiveDevices: whole('naive-devices', values['naive-devices'], 1000, 1, 100_000),
     tps: whole('tps', values.tps, 50, 1, 10_000),
+    adaptiveCap: whole('adaptive-cap', values['adaptive-cap'], 20, 1, 1_000),
+    adaptiveSeconds: whole('adaptive-seconds', values['adaptive-seconds'], 60, 5, 3_600),
     redisUrl: values['redis-url'],
     logFile: values.log ?? '/tmp/fleet-bench.log',
     cpuProfileDir: values['cpu-prof'],

@@ -11,12 +11,14 @@ import { renderRows, writeResult, type ScenarioResult } from './result-file.js';
 import { baselinesScenario } from './scenarios/baselines.js';
 import { e2eScenario, latencyScenario } from './scenarios/e2e.js';
 import { ingestScenario } from './scenarios/ingest.js';
+import { adaptiveScenario } from './scenarios/adaptive.js';
 
 const RUNNERS: Record<Scenario, (options: BenchOptions, redisUrl: string) => Promise<ScenarioResult>> = {
   ingest: ingestScenario,
   e2e: e2eScenario,
   latency: latencyScenario,
   baselines: baselinesScenario,
+  adaptive: adaptiveScenario,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

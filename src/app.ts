@@ -1,7 +1,7 @@
 /**
  * The composition root: builds clients, stores, adapters, services and the roles asked for; `start()` runs
  * them, `stop()` ends them gracefully (workers finish their running jobs, loops their pass, connections
- * close). Roles: api, intake, activation, delivery, ack, reconcile — all by default, any subset per process.
+ * close). Roles: api, intake, activation, delivery, ack, reconcile, tag — all by default, any subset per process.
  */
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -15,7 +15,7 @@ import { SdkIotPublisher } from './adapters/iot-publisher.js';
 import { createLogger } from './adapters/logger.js';
 import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
-import { CREATE_ACTIVATION_BUCKET, SdkSsmActivations, SSM_BUCKET } from './adapters/ssm-activations.js';
+import { CREATE_ACTIVATION_BUCKET, SdkSsmActivations, SSM_BUCKET, TAG_BUCKET } from './adapters/ssm-activations.js';
 import { SdkSsmAccount } from './adapters/ssm-account.js';
 import { SdkRuleDestinations } from './adapters/iot-rule-destinations.js';
 import { DestinationConfirmationService } from './services/destination-confirmation-service.js';
@@ -25,6 +25,7 @@ import { buildApi, listenAddress } from './api/app.js';
 import type { ApiLimits } from './api/server-limits.js';
 import type { ApiServices } from './api/services.js';
 import type { Config } from './config.js';
+import { budgetThroughput } from './domain/throughput-budget.js';
 import { topicFilter } from './domain/topics.js';
 import { BatchStore } from './queues/batch-store.js';
 import { DeviceStore } from './queues/device-store.js';
@@ -39,6 +40,7 @@ import { ListingService } from './services/listing-service.js';
 import { RetentionService } from './services/retention-service.js';
 import type { ListingServices } from './api/services.js';
 import { DAY_MS, DEFAULT_RETENTION_DAYS } from './config.js';
+import { TagStore } from './queues/tag-store.js';
 import { AckService } from './services/ack-service.js';
 import { ActivationService } from './services/activation-service.js';
 import { BatchCutter } from './services/batch-cutter.js';
@@ -48,13 +50,15 @@ import { GaugeService } from './services/gauge-service.js';
 import { PipelineServices } from './services/pipeline-services.js';
 import { ReadinessService } from './services/readiness-service.js';
 import { ReconcileService } from './services/reconcile-service.js';
+import { TagService } from './services/tag-service.js';
 import { startAckListener } from './workers/ack-listener.js';
 import { createActivationWorker } from './workers/activation-worker.js';
 import { createDeliveryWorker } from './workers/delivery-worker.js';
 import { createIntakeWorker } from './workers/intake-worker.js';
 import { IntervalLoop } from './workers/interval-loop.js';
+import { createTagLoop } from './workers/tag-worker.js';
 
-export const ROLES = ['api', 'intake', 'activation', 'delivery', 'ack', 'reconcile'] as const;
+export const ROLES = ['api', 'intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface AppOptions {
@@ -71,6 +75,8 @@ export interface AppOptions {
   readonly apiLimits?: Partial<ApiLimits>;
   /** AWS IoT's cap on message expiry (604,800 s); tests shorten it to watch retained credentials outlive it */
   readonly maxMessageExpirySeconds?: number;
+  /** how often the current rate of each AWS call budget is logged (default 60 s) */
+  readonly budgetLogIntervalMs?: number;
 }
 
 export interface App {
@@ -110,6 +116,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const devices = new DeviceStore(redis, keys, scripts);
   const batches = new BatchStore(redis, keys, scripts);
   const buffers = new SiteBufferStore(redis, keys, scripts);
+  const tagQueue = new TagStore(redis, keys, scripts);
   const jobs = new JobProducer(bullRedis, keys.queuePrefix);
   const lease = (name: string, ttlMs = 60_000): Lease => new Lease(redis, keys, scripts, name, ttlMs);
 
@@ -117,7 +124,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [SSM_BUCKET]: { perSecond: config.rateLimits.ssmPerSecond },
     [CREATE_ACTIVATION_BUCKET]: { perSecond: config.rateLimits.createActivationPerSecond },
     [IOT_PUBLISH_BUCKET]: { perSecond: config.rateLimits.iotPublishPerSecond },
-  });
+    [TAG_BUCKET]: { perSecond: config.rateLimits.tagPerSecond },
+  }, (bucket, perSecond) => metrics.rateLimit.set({ bucket }, perSecond));
   const aws = new AwsClients({ defaultRegion: config.awsRegion, caBundle: config.awsCaBundle });
   const ssm = new SdkSsmActivations(aws, limiter, metrics);
   const publisher = new SdkIotPublisher(aws, metrics, options.maxMessageExpirySeconds);
@@ -133,9 +141,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(config.nodeQuotaRefreshMs !== undefined ? { refreshEveryMs: config.nodeQuotaRefreshMs } : {}),
   });
 
-  const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs, metrics });
+  const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs, metrics, tagQueue });
   const acks = new AckService({ devices, signer, topics: config.topics, metrics, logger });
-  const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics);
+  const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics, tagQueue);
   const nodeQuotaOf = (siteId: string) => {
     const site = sites.get(siteId);
     return site === undefined ? undefined : nodeQuota.status(site.region);
@@ -157,6 +165,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
   let url: string | undefined;
+  let budgetLog: NodeJS.Timeout | undefined;
   const loopError = (what: string) => (err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, `${what} pass failed`);
   const workerBase = { connection: bullRedis, prefix: keys.queuePrefix };
 
@@ -205,6 +214,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         leader: lease('reconcile', Math.max(5_000, config.reconcileIntervalMs * 3)),
         topics: config.topics,
         maxRebatches: config.maxRebatches,
+        tagNodes: config.nodeTags === 'device',
         awsRetry: {
           attempts: 6,
           baseDelayMs: config.retry.baseDelayMs,
@@ -235,6 +245,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       loops.push(loop);
       loop.start();
     }
+    if (has('tag')) {
+      if (config.nodeTags === 'device') {
+        const tagging = new TagService({
+          queue: tagQueue,
+          ssm,
+          sites,
+          metrics,
+          logger,
+          defaultRegion: config.awsRegion,
+          // about two seconds of the tag budget per claim, so a claim's lease is never near its end
+          claimLimit: Math.min(500, Math.max(10, config.rateLimits.tagPerSecond * 2)),
+          retryBaseMs: config.retry.baseDelayMs,
+          retryMaxMs: config.retry.maxDelayMs,
+        });
+        const loop = createTagLoop(tagging, Math.max(50, Math.min(1_000, config.reconcileIntervalMs)), loopError('node tagging'));
+        loops.push(loop);
+        loop.start();
+      } else {
+        logger.info('FLEET_NODE_TAGS=none: managed nodes carry only their activation\'s tags; the tag role is idle');
+      }
+    }
     for (const w of workers) w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
     if (has('ack')) {
       if (config.ackMqttUrl) {
@@ -251,9 +282,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       url = await api.listen({ host: where.host, port: where.port });
     }
     logger.info({ roles, url }, 'fleet-enroll started');
+    const batchSize = Math.min(...[...sites.values()].map((s) => s.maxBatchSize), 1_000);
+    const allowed = budgetThroughput({ ...config.rateLimits, batchSize, tagging: config.nodeTags === 'device' });
+    logger.info(
+      { devicesPerSecond: allowed, ceilings: config.rateLimits, batchSize },
+      `AWS budgets allow ${allowed.registered} devices/s registered (limited by ${allowed.limitedBy}` +
+        (allowed.tagged === null ? '; node tags off)' : `; nodes tagged at up to ${allowed.tagged}/s behind)`),
+    );
+    // the budgets' current rates (they adapt below their ceilings when AWS throttles)
+    budgetLog = setInterval(() => logger.info({ callsPerSecond: limiter.currentRates() }, 'AWS call budgets now'), options.budgetLogIntervalMs ?? 60_000);
+    budgetLog.unref();
   };
 
   const stop = async (): Promise<void> => {
+    clearInterval(budgetLog);
     await api?.close();
     await Promise.all(loops.map((l) => l.stop()));
     // BullMQ's close waits for the jobs in progress: none is left stalled behind

@@ -32,7 +32,13 @@ export interface RateLimits {
   readonly createActivationPerSecond: number;
   /** IoT data-plane Publish per second */
   readonly iotPublishPerSecond: number;
+  /** AddTagsToResource per second (the tag role's own bucket; default a fifth of ssmPerSecond) */
+  readonly tagPerSecond: number;
 }
+
+/** `device`: the tag role tags each managed node with its device identity; `none`: no per-node tags */
+export type NodeTagsMode = 'device' | 'none';
+export const NODE_TAGS_MODES: readonly NodeTagsMode[] = ['device', 'none'];
 
 export interface Config {
   readonly redisUrl: string;
@@ -58,6 +64,7 @@ export interface Config {
   readonly awsCaBundle?: string | undefined;
   /** finished device and batch records are deleted this long after they finished (FLEET_RETENTION_DAYS) */
   readonly retentionMs?: number;
+  readonly nodeTags: NodeTagsMode;
 }
 
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -88,6 +95,7 @@ export interface ConfigOverrides {
   readonly nodeQuotaRefreshMs?: number;
   /** replaces FLEET_RETENTION_DAYS (tests use seconds) */
   readonly retentionMs?: number;
+  readonly nodeTags?: NodeTagsMode;
 }
 
 export interface LoadConfigOptions {
@@ -142,12 +150,17 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     maxDelayMs: r.int('FLEET_RETRY_MAX_MS', 20_000, 1),
     ...defined(o.retry),
   };
-  const rateLimits: RateLimits = {
+  const baseRates = {
     ssmPerSecond: r.int('FLEET_SSM_RPS', 50, 1),
     createActivationPerSecond: r.int('FLEET_CREATE_ACTIVATION_RPS', 5, 1),
     iotPublishPerSecond: r.int('FLEET_IOT_PUBLISH_RPS', 10_000, 1),
     ...defined(o.rateLimits),
   };
+  const rateLimits: RateLimits = {
+    ...baseRates,
+    tagPerSecond: o.rateLimits?.tagPerSecond ?? r.int('FLEET_TAG_RPS', Math.max(1, Math.floor(baseRates.ssmPerSecond / 5)), 1),
+  };
+  const nodeTags = o.nodeTags ?? r.oneOf('FLEET_NODE_TAGS', 'device', NODE_TAGS_MODES);
   const maxRebatches = o.maxRebatches ?? r.int('FLEET_MAX_REBATCHES', 3, 0, 100);
   const reconcileIntervalMs = o.reconcileIntervalMs ?? r.int('FLEET_RECONCILE_INTERVAL_MS', 1000, 10);
   const nodeQuotaRefreshMs = o.nodeQuotaRefreshMs ?? r.int('FLEET_NODE_QUOTA_REFRESH_MS', 60_000, 100, 60_000);
@@ -235,6 +248,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     nodeQuotaRefreshMs,
     awsCaBundle,
     retentionMs,
+    nodeTags,
   });
 }
 
@@ -281,6 +295,8 @@ function checkOverrides(o: ConfigOverrides): FieldIssue[] {
   positiveInt('rateLimits.ssmPerSecond', o.rateLimits?.ssmPerSecond);
   positiveInt('rateLimits.createActivationPerSecond', o.rateLimits?.createActivationPerSecond);
   positiveInt('rateLimits.iotPublishPerSecond', o.rateLimits?.iotPublishPerSecond);
+  positiveInt('rateLimits.tagPerSecond', o.rateLimits?.tagPerSecond);
+  if (o.nodeTags !== undefined && !NODE_TAGS_MODES.includes(o.nodeTags)) issues.push({ path: 'nodeTags', message: `must be one of ${NODE_TAGS_MODES.join(', ')}` });
   positiveInt('maxRebatches', o.maxRebatches, 0);
   positiveInt('reconcileIntervalMs', o.reconcileIntervalMs, 10);
   positiveInt('nodeQuotaRefreshMs', o.nodeQuotaRefreshMs, 100);

@@ -154,6 +154,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly nodesTagged = new Counter({
+    name: 'fleet_node_tags_total',
+    help: 'managed-node tagging outcomes of the tag role (tagged, retry, refused)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tagBacklog = new Gauge({
+    name: 'fleet_tag_backlog',
+    help: 'registered devices whose managed node waits for its device tags',
+    registers: [this.registry],
+  });
+
+  readonly rateLimit = new Gauge({
+    name: 'fleet_rate_limit_per_second',
+    help: 'current rate of each global AWS call bucket (adapts below its configured ceiling)',
+    labelNames: ['bucket'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'fleet_process_' });
   }

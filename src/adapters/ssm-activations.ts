@@ -50,6 +50,8 @@ export interface SsmActivations {
 
 export const SSM_BUCKET = 'ssm';
 export const CREATE_ACTIVATION_BUCKET = 'ssm-create';
+/** AddTagsToResource has its own bucket: tagging never takes the verification's share of the SSM budget */
+export const TAG_BUCKET = 'ssm-tag';
 
 /** AWS says "does not exist" with these names: a delete of something gone is done. */
 const GONE = new Set(['InvalidActivation', 'InvalidActivationId', 'DoesNotExistException']);
@@ -63,7 +65,7 @@ export class SdkSsmActivations implements SsmActivations {
 
   async create(region: string, request: CreateActivationRequest): Promise<CreatedActivation> {
     await this.limiter.take(CREATE_ACTIVATION_BUCKET);
-    const out = await this.call(region, 'CreateActivation', (c) =>
+    const out = await this.call(region, 'CreateActivation', SSM_BUCKET, (c) =>
       c.send(
         new CreateActivationCommand({
           IamRole: request.IamRole,
@@ -85,7 +87,7 @@ export class SdkSsmActivations implements SsmActivations {
     const found: ActivationSummary[] = [];
     let token: string | undefined;
     do {
-      const out = await this.call(region, 'DescribeActivations', (c) =>
+      const out = await this.call(region, 'DescribeActivations', SSM_BUCKET, (c) =>
         c.send(
           new DescribeActivationsCommand({
             Filters: [{ FilterKey: 'DefaultInstanceName', FilterValues: [name] }],
@@ -112,7 +114,7 @@ export class SdkSsmActivations implements SsmActivations {
 
   async delete(region: string, activationId: string): Promise<boolean> {
     try {
-      await this.call(region, 'DeleteActivation', (c) => c.send(new DeleteActivationCommand({ ActivationId: activationId })));
+      await this.call(region, 'DeleteActivation', SSM_BUCKET, (c) => c.send(new DeleteActivationCommand({ ActivationId: activationId })));
       return true;
     } catch (err) {
       if (err instanceof AwsCallError && GONE.has(err.awsName)) return false;
@@ -124,7 +126,7 @@ export class SdkSsmActivations implements SsmActivations {
     const nodes: ManagedNode[] = [];
     let token: string | undefined;
     do {
-      const out = await this.call(region, 'DescribeInstanceInformation', (c) =>
+      const out = await this.call(region, 'DescribeInstanceInformation', SSM_BUCKET, (c) =>
         c.send(
           new DescribeInstanceInformationCommand({
             Filters: [{ Key: 'ActivationIds', Values: [activationId] }],
@@ -142,7 +144,7 @@ export class SdkSsmActivations implements SsmActivations {
   }
 
   async tagNode(region: string, managedNodeId: string, tags: Readonly<Record<string, string>>): Promise<void> {
-    await this.call(region, 'AddTagsToResource', (c) =>
+    await this.call(region, 'AddTagsToResource', TAG_BUCKET, (c) =>
       c.send(
         new AddTagsToResourceCommand({
           ResourceType: 'ManagedInstance',
@@ -154,18 +156,22 @@ export class SdkSsmActivations implements SsmActivations {
   }
 
   async ping(region: string): Promise<void> {
-    await this.call(region, 'DescribeActivations', (c) => c.send(new DescribeActivationsCommand({ MaxResults: 1 })));
+    await this.call(region, 'DescribeActivations', SSM_BUCKET, (c) => c.send(new DescribeActivationsCommand({ MaxResults: 1 })));
   }
 
-  private async call<T>(region: string, operation: string, send: (client: SSMClient) => Promise<T>): Promise<T> {
-    await this.limiter.take(SSM_BUCKET);
+  private async call<T>(region: string, operation: string, bucket: string, send: (client: SSMClient) => Promise<T>): Promise<T> {
+    await this.limiter.take(bucket);
+    // the bucket whose rate adapts to this call's answer: CreateActivation's own, else the call's
+    const adapts = operation === 'CreateActivation' ? CREATE_ACTIVATION_BUCKET : bucket;
     try {
       const out = await send(this.clients.ssm(region));
       this.metrics.awsCalls.inc({ operation, outcome: 'ok' });
+      this.limiter.report(adapts, 'ok');
       return out;
     } catch (err) {
       const e = toAwsCallError(operation, err);
       this.metrics.awsCalls.inc({ operation, outcome: e.throttled ? 'throttled' : 'error' });
+      if (e.throttled) this.limiter.report(adapts, 'throttled');
       throw e;
     }
   }

@@ -32,6 +32,15 @@ export class BatchStore {
     return toBatchRecord(batchId, await this.redis.hgetall(this.keys.batch(batchId)));
   }
 
+  /** Several batches in one pipelined round trip (reconcile's scans of hundreds of active batches). */
+  async getMany(batchIds: readonly string[]): Promise<(BatchRecord | null)[]> {
+    if (batchIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of batchIds) pipeline.hgetall(this.keys.batch(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, h], i) => (err ? null : toBatchRecord(batchIds[i]!, h as Record<string, string>)));
+  }
+
   deviceIds(batchId: string): Promise<string[]> {
     return this.redis.lrange(this.keys.batchDevices(batchId), 0, -1);
   }
@@ -110,6 +119,11 @@ export class BatchStore {
   /** Batches with acks not yet verified with SSM. */
   withUnverifiedAcks(limit = 1000): Promise<string[]> {
     return this.redis.zrange(this.keys.acked, String(0), String(limit - 1));
+  }
+
+  /** Acked devices of the batch not yet verified with SSM (what a verification pass reads: new acks only). */
+  ackedUnverified(batchId: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.batchAcked(batchId));
   }
 
   /** The batch's ack version: read before verifying, handed back to `acksVerified`. */

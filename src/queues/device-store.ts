@@ -206,9 +206,13 @@ export class DeviceStore {
     return claims;
   }
 
-  /** Returns the batch's devices still left after these registered. */
-  async markRegistered(batchId: string, deviceIds: readonly string[], now: number): Promise<number> {
-    return (await this.scripts.run('fleetRegistered', this.keys.batch(batchId), [this.keys.root, batchId, now, ...deviceIds])) as number;
+  /**
+   * These acked devices registered (ids no longer acked in the batch just leave its acks to verify); with
+   * `tagNodes` their nodes join the tag queue. Returns the batch's devices still left.
+   */
+  async markRegistered(batchId: string, deviceIds: readonly string[], now: number, tagNodes: boolean): Promise<number> {
+    const args = [this.keys.root, batchId, now, tagNodes ? '1' : '0', ...deviceIds];
+    return (await this.scripts.run('fleetRegistered', this.keys.batch(batchId), args)) as number;
   }
 
   async failedIds(siteId: string): Promise<string[]> {
@@ -266,5 +270,11 @@ function toDeviceRecord(deviceId: string, h: Record<string, string>): DeviceReco
     rebatches: Number(h.gen ?? 0),
     times,
     updatedAt: h.upd ? Number(h.upd) : null,
+    tagState: h.tag === 'p' ? 'pending' : h.tag === 'd' ? 'tagged' : h.tag === 'x' ? 'refused' : null,
+    taggedAt: num(h.tTag),
   };
+}
+
+function num(v: string | undefined): number | null {
+  return v === undefined || v === '' ? null : Number(v);
 }

@@ -70,6 +70,21 @@ export class Keys {
     return `${this.root}:quota:${region}`;
   }
 
+  /** zset deviceId → ms when its managed node is due for tagging (the tag role's queue) */
+  get tagQueue(): string {
+    return `${this.root}:tagq`;
+  }
+
+  /** hash siteId → devices whose node waits to be tagged */
+  get tagBacklog(): string {
+    return `${this.root}:tagn`;
+  }
+
+  /** set of the batch's acked device ids not yet verified with SSM */
+  batchAcked(batchId: string): string {
+    return `${this.root}:back:${batchId}`;
+  }
+
   rateBucket(name: string): string {
     return `${this.root}:rl:${name}`;
   }

@@ -18,6 +18,9 @@ export interface DeviceRecord {
   /** ms per state reached */
   readonly times: Readonly<Partial<Record<DeviceState, number>>>;
   readonly updatedAt: number | null;
+  /** tagging of its managed node by the tag role; null when not asked for (not registered, tags off) */
+  readonly tagState: 'pending' | 'tagged' | 'refused' | null;
+  readonly taggedAt: number | null;
 }
 
 export interface BatchRecord {

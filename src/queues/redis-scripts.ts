@@ -17,6 +17,7 @@ import { REGISTERED_LUA } from './scripts/registered.js';
 import { REQUEUE_FAILED_LUA } from './scripts/requeue.js';
 import { LIST_INDEX_LUA } from './scripts/listing.js';
 import { SWEEP_BATCHES_LUA, SWEEP_DEVICES_LUA } from './scripts/retention.js';
+import { TAG_CLAIM_LUA, TAG_DONE_LUA, TAG_RETRY_LUA } from './scripts/tag.js';
 
 const SCRIPTS = {
   fleetIntake: INTAKE_LUA,
@@ -39,6 +40,9 @@ const SCRIPTS = {
   fleetListIndex: LIST_INDEX_LUA,
   fleetSweepDevices: SWEEP_DEVICES_LUA,
   fleetSweepBatches: SWEEP_BATCHES_LUA,
+  fleetTagClaim: TAG_CLAIM_LUA,
+  fleetTagDone: TAG_DONE_LUA,
+  fleetTagRetry: TAG_RETRY_LUA,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -21,6 +21,8 @@ export interface BatchCutterDeps {
 
 /** one site can hold many full batches after a big request; cut them all, but let other sites go next */
 const MAX_CUTS_PER_SITE = 50;
+/** due sites read per pass: every one of them at any realistic number of sites (1,000 due sites: one pass, not ten) */
+const MAX_DUE_SITES = 100_000;
 
 export class BatchCutter {
   private readonly now: () => number;
@@ -29,10 +31,10 @@ export class BatchCutter {
     this.now = deps.clock ?? Date.now;
   }
 
-  /** Cuts every due or full buffer; returns the batch ids cut. */
+  /** Cuts every due or full buffer in one pass; returns the batch ids cut. */
   async cutDue(): Promise<string[]> {
     const cut: string[] = [];
-    const due = await this.deps.buffers.dueSites(this.now());
+    const due = await this.deps.buffers.dueSites(this.now(), MAX_DUE_SITES);
     for (const siteId of due) {
       const site = this.deps.sites.get(siteId);
       if (!site) continue; // a site no longer configured: its buffer waits for a person (visible via status)

@@ -10,6 +10,7 @@ import type { BatchStore } from '../queues/batch-store.js';
 import { toCounts, type DeviceStore, type IntakeCounts, type IntakeEvent } from '../queues/device-store.js';
 import type { JobProducer } from '../queues/job-producer.js';
 import type { IntakeEventTuple } from '../queues/queue-names.js';
+import type { TagStore } from '../queues/tag-store.js';
 import type { SiteBufferStore } from '../queues/site-buffer-store.js';
 import type { Metrics } from '../adapters/metrics.js';
 import { toBatchView, toDeviceView, toHistoryView } from './views.js';
@@ -21,6 +22,8 @@ export interface EnrollmentDeps {
   readonly buffers: SiteBufferStore;
   readonly jobs: Pick<JobProducer, 'addIntake'>;
   readonly metrics: Metrics;
+  /** the site view's tag backlog */
+  readonly tagQueue?: Pick<TagStore, 'backlog'>;
   readonly clock?: () => number;
 }
 
@@ -118,12 +121,14 @@ export class EnrollmentService {
 
   async siteView(siteId: string): Promise<SiteView | null> {
     if (!this.deps.sites.has(siteId)) return null;
-    const [counts, buffered, nextCutAt] = await Promise.all([
+    const [counts, buffered, nextCutAt, tagBacklog] = await Promise.all([
       this.deps.devices.counts(siteId),
       this.deps.buffers.buffered(siteId),
       this.deps.buffers.nextCutAt(siteId),
+      this.deps.tagQueue?.backlog(siteId) ?? 0,
     ]);
-    return { siteId, counts, buffered, nextCutAt: buffered > 0 && nextCutAt !== null ? new Date(nextCutAt).toISOString() : null };
+    const cutAt = buffered > 0 && nextCutAt !== null ? new Date(nextCutAt).toISOString() : null;
+    return { siteId, counts, buffered, nextCutAt: cutAt, tagBacklog };
   }
 
   async batch(batchId: string): Promise<BatchView | null> {

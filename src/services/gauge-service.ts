@@ -4,6 +4,7 @@ import type { Metrics } from '../adapters/metrics.js';
 import { DEVICE_STATES } from '../domain/device-state.js';
 import type { BatchStore } from '../queues/batch-store.js';
 import type { DeviceStore } from '../queues/device-store.js';
+import type { TagStore } from '../queues/tag-store.js';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
@@ -14,6 +15,7 @@ export class GaugeService {
     private readonly batches: BatchStore,
     private readonly queues: readonly Queue[],
     private readonly metrics: Metrics,
+    private readonly tagQueue?: Pick<TagStore, 'backlogTotal'>,
   ) {}
 
   async refresh(): Promise<void> {
@@ -29,6 +31,7 @@ export class GaugeService {
       const oldest = await this.batches.oldestChange(state);
       this.metrics.oldestBatchSeconds.set({ state }, oldest === null ? 0 : Math.max(0, (now - oldest) / 1000));
     }
+    if (this.tagQueue) this.metrics.tagBacklog.set(await this.tagQueue.backlogTotal());
     for (const q of this.queues) {
       const counts = await q.getJobCounts(...JOB_STATES);
       for (const s of JOB_STATES) this.metrics.queueDepth.set({ queue: q.name, state: s }, counts[s] ?? 0);

@@ -1,8 +1,9 @@
 /**
  * The reconcile pass (one leader at a time, via a Redis lease, so any number of processes may run the role):
- *  1. acked devices → verified with SSM (DescribeInstanceInformation by activation) → node tagged
- *     (`fleet:device`, `fleet:site`) → retained credentials cleared → `registered`;
- *     a batch with nothing left → activation deleted, code gone, `completed`;
+ *  1. batches with new acks → their node list from SSM (DescribeInstanceInformation by activation, 50 per
+ *     page; several batches at once, the SSM bucket setting the pace) → each acked device whose node SSM lists
+ *     gets its retained credentials cleared → `registered` (its node joins the tag queue; tagging is the tag
+ *     role's, never waited for); a batch with nothing left → activation deleted, code gone, `completed`;
  *  2. expired activations → deleted, retained messages of unregistered devices cleared, those devices
  *     re-batched (bounded, then `failed` with a reason a person can act on), nodes nobody claimed = strays;
  *  3. batches stuck without a job (a crash between two steps) get their job again; `blocked` batches are
@@ -39,6 +40,10 @@ export interface ReconcileDeps {
   readonly leader: Lease;
   readonly topics: TopicTemplates;
   readonly maxRebatches: number;
+  /** registered devices' nodes join the tag queue (FLEET_NODE_TAGS=device) */
+  readonly tagNodes: boolean;
+  /** batches verified at once (default 8) */
+  readonly parallelBatches?: number;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** retries of each idempotent AWS call within a pass */
@@ -77,13 +82,15 @@ export class ReconcileService {
     const report = { leader: false, registered: 0, completed: 0, expired: 0, redriven: 0 };
     if (!(await this.deps.leader.hold())) return report;
     report.leader = true;
-    for (const batchId of await this.deps.batches.withUnverifiedAcks()) {
+    let leading = true;
+    await this.lanes(await this.deps.batches.withUnverifiedAcks(), this.deps.parallelBatches ?? 8, async (batchId) => {
       // a long pass keeps the lease alive; if another process took it over, this one stops here
-      if (!(await this.deps.leader.hold())) return report;
+      if (!leading || !(leading = await this.deps.leader.hold())) return;
       const r = await this.guard(batchId, () => this.verify(batchId));
       report.registered += r?.registered ?? 0;
       if (r?.completed) report.completed++;
-    }
+    });
+    if (!leading) return report;
     for (const batchId of await this.deps.batches.expiredBy(this.now())) {
       if (!(await this.deps.leader.hold())) return report;
       if (await this.guard(batchId, () => this.expire(batchId))) report.expired++;
@@ -102,7 +109,10 @@ export class ReconcileService {
     }
   }
 
-  /** Verifies the batch's acked devices; completes the batch when nothing is left. */
+  /**
+   * Verifies the batch's new acks (cost ∝ acks, not batch size); completes the batch when nothing is left.
+   * The SSM node list is read only when there are acks to verify.
+   */
   private async verify(batchId: string): Promise<{ registered: number; completed: boolean; nodes: Set<string> }> {
     const { batches, devices } = this.deps;
     const version = await batches.ackVersion(batchId);
@@ -111,27 +121,23 @@ export class ReconcileService {
       await batches.acksVerified(batchId, version);
       return { registered: 0, completed: false, nodes: new Set() };
     }
-    const members = await this.members(batch);
-    const acked = members.filter((d) => d.state === 'acked');
+    const { acked, stale } = await this.unverifiedAcks(batch);
     let nodes = new Set<string>();
     let registered = 0;
     let left = batch.left;
     let allVerified = true;
-    if (acked.length > 0) {
-      nodes = await this.nodesOf(batch);
+    if (acked.length > 0 || stale.length > 0) {
+      if (acked.length > 0) nodes = await this.nodesOf(batch);
       const found = await this.verifiedClaims(acked, nodes);
-      // each device on its own: one that cannot be tagged now waits for the next pass, the rest go on
-      const done = await this.eachSettled(found, async (d) => {
-        await this.aws(() => this.deps.ssm.tagNode(batch.region, d.managedNodeId!, { 'fleet:device': d.deviceId, 'fleet:site': d.siteId }));
-        await this.clearRetained([d]);
-      });
-      left = await devices.markRegistered(batchId, done.map((d) => d.deviceId), this.now());
+      // each device on its own: one whose credentials cannot be cleared now waits for the next pass
+      const done = await this.eachSettled(found, (d) => this.clearRetained([d]));
+      left = await devices.markRegistered(batchId, [...done.map((d) => d.deviceId), ...stale], this.now(), this.deps.tagNodes);
       const now = this.now();
       for (const d of done) {
         if (d.times.accepted !== undefined) this.deps.metrics.acceptToRegistered.observe((now - d.times.accepted) / 1000);
       }
       registered = done.length;
-      // acks whose node SSM does not show (yet), or not tagged yet, are looked at again next pass
+      // acks whose node SSM does not show (yet) are looked at again next pass
       allVerified = done.length === acked.length;
     }
     if (left > 0) {
@@ -147,6 +153,24 @@ export class ReconcileService {
       this.deps.logger.info({ batchId, activationId: batch.activationId }, 'batch completed; activation deleted');
     }
     return { registered, completed, nodes };
+  }
+
+  /**
+   * The batch's acks not verified yet: its set of new acks (records of those only), or — when that set is
+   * empty (acks recorded before it existed) — every member still `acked`. `stale`: ids in the set that are no
+   * longer acked devices of this batch (re-enrolled, expired), to be dropped from it.
+   */
+  private async unverifiedAcks(batch: BatchRecord): Promise<{ acked: DeviceRecord[]; stale: string[] }> {
+    const ids = await this.deps.batches.ackedUnverified(batch.batchId);
+    if (ids.length === 0) return { acked: (await this.members(batch)).filter((d) => d.state === 'acked'), stale: [] };
+    const records = await this.deps.devices.getMany(ids);
+    const acked: DeviceRecord[] = [];
+    const stale: string[] = [];
+    records.forEach((d, i) => {
+      if (d && d.batchId === batch.batchId && d.state === 'acked') acked.push(d);
+      else stale.push(ids[i]!);
+    });
+    return { acked, stale };
   }
 
   /**
@@ -207,9 +231,10 @@ export class ReconcileService {
       n++;
     }
     const quietSince = this.now() - this.redeliverAfterMs;
-    for (const batchId of await batches.inState('active')) {
-      const b = await batches.get(batchId);
+    // one pipelined read for all of them, not a round trip per batch
+    for (const b of await batches.getMany(await batches.inState('active'))) {
       if (!b) continue;
+      const batchId = b.batchId;
       if (b.deliveredAt === null && (b.activatedAt ?? 0) <= before) {
         await jobs.addDelivery(batchId);
         n++;
@@ -222,9 +247,9 @@ export class ReconcileService {
       }
     }
     const freeByRegion = new Map<string, number>();
-    for (const batchId of await batches.inState('blocked')) {
-      const b = await batches.get(batchId);
+    for (const b of await batches.getMany(await batches.inState('blocked'))) {
       if (!b) continue;
+      const batchId = b.batchId;
       const quota = await this.deps.nodeQuota.limit(b.region);
       if (!freeByRegion.has(b.region)) {
         freeByRegion.set(b.region, quota === null ? Number.POSITIVE_INFINITY : quota - (await batches.quotaUsed(b.region)));
@@ -277,11 +302,15 @@ export class ReconcileService {
     return ok;
   }
 
-  private async parallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  private parallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+    return this.lanes(items, PARALLEL, work);
+  }
+
+  private async lanes<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < items.length) await work(items[next++]!);
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
   }
 }

@@ -41,6 +41,10 @@ export interface DeviceView {
   readonly error: string | null;
   /** records re-enrollments replaced, newest first (the single-device read fills it) */
   readonly history?: readonly DeviceHistoryView[];
+  /** its managed node's device tags: pending (the tag role has not tagged it yet), tagged, refused; null when tagging is off or not due */
+  readonly tagState?: 'pending' | 'tagged' | 'refused' | null;
+  /** ISO-8601 when its node was tagged */
+  readonly taggedAt?: string | null;
 }
 
 export interface DeviceHistoryView {
@@ -63,6 +67,8 @@ export interface SiteView {
   readonly nextCutAt: string | null;
   /** the managed-node quota of the site's Region and where it comes from */
   readonly nodeQuota?: NodeQuotaView;
+  /** registered devices whose managed node waits for its device tags */
+  readonly tagBacklog?: number;
 }
 
 export interface NodeQuotaView {
@@ -151,6 +157,8 @@ export function toDeviceView(d: DeviceRecord): DeviceView {
     timestamps,
     updatedAt: iso(d.updatedAt),
     error: d.error,
+    tagState: d.tagState,
+    taggedAt: iso(d.taggedAt),
   };
 }
 

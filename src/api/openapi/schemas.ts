@@ -135,6 +135,12 @@ export const deviceView = {
         },
       },
     },
+    tagState: {
+      type: ['string', 'null'],
+      enum: ['pending', 'tagged', 'refused', null],
+      description: "its managed node's device tags (fleet:device, fleet:site): pending until the tag role tagged it; null when tagging is off (FLEET_NODE_TAGS=none) or the device is not registered",
+    },
+    taggedAt: { ...isoOrNull, description: 'when its managed node was tagged' },
   },
 } as const;
 
@@ -159,6 +165,7 @@ export const siteView = {
         error: { ...nullableString, description: 'why the last reading of the account failed (the one before is still used)' },
       },
     },
+    tagBacklog: { type: 'integer', description: 'registered devices whose managed node waits for its device tags (tag role)' },
   },
 } as const;
 

@@ -16,7 +16,7 @@ Runs the orchestrator against Redis (REDIS_URL) and AWS (the SDK's credential ch
                 within N ms (default 30000); past it, or on a second signal, exit 1 at once (jobs still
                 running are then taken over by another process once their lock expires).
 Configuration: FLEET_SITES_FILE (required), FLEET_SECRET_KEY (required), FLEET_API_TOKENS_FILE,
-FLEET_ACK_MQTT_URL, LOG_LEVEL.`;
+FLEET_ACK_MQTT_URL, FLEET_NODE_TAGS, FLEET_TAG_RPS, LOG_LEVEL.`;
 
 export function parseRoles(text: string): Role[] {
   const roles = text

@@ -23,12 +23,12 @@ import { deviceIdFor, runFactoryLine } from './factory-line.js';
 import { percentiles, type Percentiles } from './percentiles.js';
 import { RolesProcess } from './roles-process.js';
 
-export const WORKER_ROLES: readonly Role[] = ['intake', 'activation', 'delivery', 'ack', 'reconcile'];
+export const WORKER_ROLES: readonly Role[] = ['intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'];
 /** device hash time fields in state order, for the per-stage latencies */
 const STAGE_FIELDS = ['tBat', 'tAct', 'tDlv', 'tAck', 'tReg'] as const;
 const STAGE_NAMES = ['batched', 'activated', 'delivered', 'acked', 'registered'] as const;
 /** with `splitRoles`: these run in a child process, the rest of WORKER_ROLES here */
-const CHILD_ROLES: readonly Role[] = ['ack', 'reconcile'];
+const CHILD_ROLES: readonly Role[] = ['ack', 'reconcile', 'tag'];
 
 /** what `--chaos` turns on in the emulator: throttling, errors, latency and lost answers */
 export const CHAOS_FAULTS: FaultConfig = {

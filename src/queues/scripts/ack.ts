@@ -40,6 +40,8 @@ if status == 'registered' then
   -- ackv versions the batch's acks: reconcile drops the batch from the to-verify set only if none came since
   redis.call('HINCRBY', batchKey(b), 'ackv', 1)
   redis.call('ZADD', KEYS[1], 'NX', now, b)
+  -- the batch's acks to verify: reconcile reads these, not every member of the batch
+  redis.call('SADD', root .. ':back:' .. b, id)
 elseif waiting then
   redis.call('HSET', devKey(id), 'err', err, 'upd', now)
 else

@@ -28,7 +28,7 @@ for _, id in ipairs(ids) do
   if f[1] == 'accepted' and f[2] == site then
     n = n + 1
     redis.call('HSET', devKey(id), 'batch', b)
-    redis.call('HDEL', devKey(id), 'aid', 'did', 'node', 'err')
+    redis.call('HDEL', devKey(id), 'aid', 'did', 'node', 'err', 'tag', 'tTag', 'tatt')
     devState(id, site, 'accepted', 'batched', now)
     redis.call('RPUSH', bdevKey(b), id)
   end

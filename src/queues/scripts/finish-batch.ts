@@ -13,6 +13,7 @@ batchState(b, 'completed', now)
 releaseQuota(b)
 redis.call('ZREM', root .. ':exp', b)
 redis.call('ZREM', root .. ':ackd', b)
+redis.call('DEL', root .. ':back:' .. b)
 return 1
 `;
 
@@ -31,6 +32,7 @@ batchState(b, 'expired', now)
 releaseQuota(b)
 redis.call('ZREM', root .. ':exp', b)
 redis.call('ZREM', root .. ':ackd', b)
+redis.call('DEL', root .. ':back:' .. b)
 local rebatched, failed = 0, 0
 for _, id in ipairs(redis.call('LRANGE', bdevKey(b), 0, -1)) do
   local dk = devKey(id)

@@ -44,4 +44,56 @@ describe('RedisRateLimiter', () => {
     await Promise.all(takes);
     expect(granted).toBe(5);
   });
+
+  it('a throttle cuts the bucket rate below its ceiling, once per cool-down, for every process sharing the bucket', async () => {
+    const other = new Redis(url);
+    try {
+      const a = new RedisRateLimiter(redis, (b) => `${prefix}:${b}`, { cut: { perSecond: 100 } });
+      const b = new RedisRateLimiter(other, (k) => `${prefix}:${k}`, { cut: { perSecond: 100 } });
+      await a.take('cut');
+      expect(a.currentRates().cut).toBe(100);
+      // no second of successes known yet: the cut halves
+      a.report('cut', 'throttled');
+      await a.take('cut');
+      expect(a.currentRates().cut).toBe(50);
+      // another process sees the same rate; throttles within the cool-down (calls sent at the old rate) cut no
+      // further: the last cut is pinned in the future here, so that a slow machine cannot outlast the 100 ms
+      const [sec] = await redis.time();
+      await redis.hset(`${prefix}:cut`, 'cut', (Number(sec) + 60) * 1000);
+      b.report('cut', 'throttled');
+      await b.take('cut');
+      expect(b.currentRates().cut).toBe(50);
+      await redis.hset(`${prefix}:cut`, 'cut', 0);
+      b.report('cut', 'throttled');
+      await b.take('cut');
+      expect(b.currentRates().cut).toBe(25);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it('a throttle cuts to three quarters of the successes of the last second; successes probe back up to the ceiling, never past it', async () => {
+    const rates: number[] = [];
+    const limiter = new RedisRateLimiter(redis, (b) => `${prefix}:${b}`, { probe: { perSecond: 40 } }, (_b, r) => rates.push(r));
+    await limiter.take('probe');
+    // 12 successes in the first window, then a throttle a second later: the bucket learned ~12/s
+    for (let i = 0; i < 12; i++) limiter.report('probe', 'ok');
+    await limiter.take('probe');
+    await new Promise((r) => setTimeout(r, 1_050));
+    limiter.report('probe', 'throttled');
+    await limiter.take('probe');
+    const cut = limiter.currentRates().probe!;
+    expect(cut).toBeGreaterThanOrEqual(4); // 12 over a longer second on a loaded machine
+    expect(cut).toBeLessThanOrEqual(9.01);
+    // successes for a while: the rate grows (at least 0.5/s per second), never above the ceiling
+    await new Promise((r) => setTimeout(r, 600));
+    limiter.report('probe', 'ok');
+    await limiter.take('probe');
+    expect(limiter.currentRates().probe!).toBeGreaterThan(cut);
+    await redis.hset(`${prefix}:probe`, 'rate', '39.9', 'inc', '0');
+    limiter.report('probe', 'ok');
+    await limiter.take('probe');
+    expect(limiter.currentRates().probe).toBe(40);
+    expect(rates.at(-1)).toBe(40);
+  });
 });

@@ -47,6 +47,9 @@ describe('pipeline under AWS faults', () => {
     const ids = sites.map((s) => s.id);
     await h.waitFor(() => h!.allSettled(ids, 210), 90_000, () => h!.describeCounts(ids));
     await h.waitFor(() => h!.emulator.state.activations.live === 0, 20_000, () => `live: ${h!.emulator.state.activations.live}`);
+    // tagging runs behind registration: let it finish so that no tag call is in flight while counts are compared
+    const tagBacklog = async (): Promise<number> => (await h!.app.services.site('f-a'))!.tagBacklog! + (await h!.app.services.site('f-b'))!.tagBacklog!;
+    await h.waitFor(async () => (await tagBacklog()) === 0, 30_000, async () => `tag backlog ${await tagBacklog()}`);
 
     const ops = Object.values(h.emulator.state.operations);
     const injected = { throttled: ops.reduce((n, o) => n + o.throttled, 0), failed: ops.reduce((n, o) => n + o.failed, 0) };

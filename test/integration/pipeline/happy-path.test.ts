@@ -74,13 +74,21 @@ describe('pipeline: 2,500 devices across 3 sites', () => {
     }
     expect(delivered.size).toBe(TOTAL);
 
-    // every device registered, with its node tagged by device and site
+    // every device registered; the tag role then tags each node by device and site (registration never waits for it)
+    const siteIds = [...new Set(events.map((e) => e.siteId))];
+    const tagBacklog = async (): Promise<number> => {
+      let n = 0;
+      for (const id of siteIds) n += (await h.app.services.site(id))!.tagBacklog ?? 0;
+      return n;
+    };
+    await h.waitFor(async () => (await tagBacklog()) === 0, 30_000, async () => `tag backlog ${await tagBacklog()}`);
     const sample = [events[0]!, events[1_500]!, events[TOTAL - 1]!];
     const ssm = new SSMClient({ region: h.config.awsRegion });
     try {
       for (const e of sample) {
         const device = await h.app.services.device(e.deviceId);
-        expect(device).toMatchObject({ state: 'registered', siteId: e.siteId, error: null });
+        expect(device).toMatchObject({ state: 'registered', siteId: e.siteId, error: null, tagState: 'tagged' });
+        expect(Date.parse(device!.taggedAt!)).toBeGreaterThanOrEqual(Date.parse(device!.timestamps.registered!));
         expect(device!.managedNodeId).toMatch(/^mi-[0-9a-f]{17}$/);
         const tags = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: device!.managedNodeId! }));
         const map = Object.fromEntries((tags.TagList ?? []).map((t) => [t.Key, t.Value]));

@@ -144,7 +144,9 @@ describe('Redis stores and Lua scripts', () => {
     await devices.ack({ ...mate, managedNodeId: 'mi-0123456789abcdef2' }, t + 3);
     await devices.ack(ack, t + 3);
     expect(await batches.withUnverifiedAcks()).toContain('b-s3-1');
-    expect(await devices.markRegistered('b-s3-1', ['s3-SN-0000000'], t)).toBe(1);
+    expect([...(await batches.ackedUnverified('b-s3-1'))].sort()).toEqual(['s3-SN-0000000', 's3-SN-0000001']);
+    expect(await devices.markRegistered('b-s3-1', ['s3-SN-0000000'], t, false)).toBe(1);
+    expect(await batches.ackedUnverified('b-s3-1')).toEqual(['s3-SN-0000001']);
     expect(await devices.counts('s3')).toMatchObject({ acked: 1, registered: 1 });
   });
 

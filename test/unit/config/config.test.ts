@@ -44,9 +44,10 @@ describe('loadConfig', () => {
       api: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 16 * 1024 * 1024 },
       topics: { credentials: 'fleet/enroll/{siteId}/{thingName}/activation', ack: 'fleet/enroll/{siteId}/{thingName}/ack' },
       retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 20_000 },
-      rateLimits: { ssmPerSecond: 50, createActivationPerSecond: 5, iotPublishPerSecond: 10_000 },
+      rateLimits: { ssmPerSecond: 50, createActivationPerSecond: 5, iotPublishPerSecond: 10_000, tagPerSecond: 10 },
       maxRebatches: 3,
       reconcileIntervalMs: 1000,
+      nodeTags: 'device',
     });
     expect(c.secretKey.equals(Buffer.from(KEY_HEX, 'hex'))).toBe(true);
     expect(c.sites.sites.size).toBe(0);
@@ -95,6 +96,15 @@ describe('loadConfig', () => {
     expect(c.sites.sites.get('plant-berlin-1')).toMatchObject({ region: 'eu-central-1', maxBatchSize: 500, tags: { Owner: 'factory', Site: 'berlin-1' } });
     expect(c.apiTokens).toEqual([{ name: 'line-1', sha256: sha256Hex('line-token-0123456789'), role: 'line', sites: ['plant-berlin-1'] }]);
     expect(JSON.stringify(c.apiTokens)).not.toContain('line-token-0123456789');
+  });
+
+  it('tag budget: a fifth of FLEET_SSM_RPS unless FLEET_TAG_RPS says; FLEET_NODE_TAGS device or none, by name', () => {
+    expect(loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, FLEET_SSM_RPS: '200' } }).rateLimits.tagPerSecond).toBe(40);
+    expect(loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, FLEET_SSM_RPS: '3', FLEET_CREATE_ACTIVATION_RPS: '1' } }).rateLimits.tagPerSecond).toBe(1);
+    const c = loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, FLEET_TAG_RPS: '7', FLEET_NODE_TAGS: 'none' } });
+    expect(c).toMatchObject({ rateLimits: { ssmPerSecond: 50, tagPerSecond: 7 }, nodeTags: 'none' });
+    const err = configError(() => loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, FLEET_TAG_RPS: '0', FLEET_NODE_TAGS: 'all' } }));
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['FLEET_NODE_TAGS', 'FLEET_TAG_RPS']);
   });
 
   it('is frozen all the way down, Maps included', () => {

@@ -74,7 +74,7 @@ export class PipelineHarness {
     const logs = new LogCapture();
     const metrics = new Metrics();
     const app = await createApp(config, {
-      roles: options.roles ?? ['intake', 'activation', 'delivery', 'ack', 'reconcile'],
+      roles: options.roles ?? ['intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'],
       logger: createLogger('debug', logs),
       metrics,
       ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
@@ -90,7 +90,7 @@ export class PipelineHarness {
   async restartApp(stuckAfterMs?: number): Promise<void> {
     await this.app.stop();
     this.app = await createApp(this.config, {
-      roles: this.options.roles ?? ['intake', 'activation', 'delivery', 'ack', 'reconcile'],
+      roles: this.options.roles ?? ['intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'],
       logger: createLogger('debug', this.logs),
       metrics: this.metrics,
       ...(stuckAfterMs !== undefined ? { stuckAfterMs } : {}),

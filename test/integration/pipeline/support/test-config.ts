@@ -24,6 +24,7 @@ export interface TestConfigOptions {
   readonly nodeQuotaRefreshMs?: number;
   /** finished records are deleted this long after they finished (FLEET_RETENTION_DAYS) */
   readonly retentionMs?: number;
+  readonly nodeTags?: 'device' | 'none';
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -60,10 +61,11 @@ export function testConfig(options: TestConfigOptions): Config {
       ack: `t-${run}/fleet/enroll/{siteId}/{thingName}/ack`,
     },
     retry: { maxAttempts: options.maxAttempts ?? 6, baseDelayMs: 50, maxDelayMs: 400 },
-    rateLimits: { ssmPerSecond: 2_000, createActivationPerSecond: 200, iotPublishPerSecond: 20_000 },
+    rateLimits: { ssmPerSecond: 2_000, createActivationPerSecond: 200, iotPublishPerSecond: 20_000, tagPerSecond: 2_000 },
     maxRebatches: options.maxRebatches ?? 2,
     reconcileIntervalMs: options.reconcileIntervalMs ?? 100,
     ...(options.nodeQuotaRefreshMs !== undefined ? { nodeQuotaRefreshMs: options.nodeQuotaRefreshMs } : {}),
     ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
+    nodeTags: options.nodeTags ?? 'device',
   });
 }
