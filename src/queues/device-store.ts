@@ -58,6 +58,26 @@ export class DeviceStore {
     return { accepted, duplicates };
   }
 
+  /** Devices whose site left the configuration: recorded `failed` with their reason (none without a record). */
+  async failForRemovedSite(
+    jobId: string,
+    events: readonly { readonly event: OnboardingEvent; readonly reason: string }[],
+    now: number,
+  ): Promise<{ failed: number; duplicates: number }> {
+    let failed = 0;
+    let duplicates = 0;
+    for (let i = 0; i < events.length; i += INTAKE_CHUNK) {
+      const args: (string | number)[] = [this.keys.root, jobId, now];
+      for (const { event: e, reason } of events.slice(i, i + INTAKE_CHUNK)) {
+        args.push(e.deviceId, e.siteId, e.thingName, JSON.stringify(e.attributes), reason);
+      }
+      const [f, d] = (await this.scripts.run('fleetIntakeRemovedSite', this.keys.due, args)) as [number, number];
+      failed += f;
+      duplicates += d;
+    }
+    return { failed, duplicates };
+  }
+
   /** Read-only pre-check for the API's answer: which of these devices are in flight now. */
   async inFlight(deviceIds: readonly string[]): Promise<Set<string>> {
     const pipeline = this.redis.pipeline();

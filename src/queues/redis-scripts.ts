@@ -11,6 +11,7 @@ import { DELIVERED_LUA } from './scripts/delivered.js';
 import { FAIL_BATCH_LUA } from './scripts/fail-batch.js';
 import { COMPLETE_BATCH_LUA, EXPIRE_BATCH_LUA } from './scripts/finish-batch.js';
 import { INTAKE_LUA } from './scripts/intake.js';
+import { INTAKE_REMOVED_SITE_LUA } from './scripts/intake-removed-site.js';
 import { RELEASE_LEASE_LUA, RENEW_LEASE_LUA } from './scripts/lease.js';
 import { RESERVE_QUOTA_LUA } from './scripts/quota.js';
 import { REGISTERED_LUA } from './scripts/registered.js';
@@ -18,6 +19,7 @@ import { REQUEUE_FAILED_LUA } from './scripts/requeue.js';
 
 const SCRIPTS = {
   fleetIntake: INTAKE_LUA,
+  fleetIntakeRemovedSite: INTAKE_REMOVED_SITE_LUA,
   fleetCut: CUT_LUA,
   fleetBeginAttempt: BEGIN_ATTEMPT_LUA,
   fleetThrottled: THROTTLED_LUA,

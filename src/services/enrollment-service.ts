@@ -56,15 +56,23 @@ export class EnrollmentService {
   /** The intake job: dedupe for good and buffer per site. Idempotent when BullMQ retries the job. */
   async intake(jobId: string, tuples: readonly IntakeEventTuple[]): Promise<{ accepted: number; duplicates: number }> {
     const events: OnboardingEvent[] = [];
+    const removed: OnboardingEvent[] = [];
     for (const [deviceId, siteId, thingName, attributes, reenroll] of tuples) {
-      // a site removed from config since the request was accepted: nothing can enroll there
-      if (!this.deps.sites.has(siteId)) continue;
-      events.push({ deviceId, siteId, thingName, attributes, reenroll: reenroll === 1 });
+      const event = { deviceId, siteId, thingName, attributes, reenroll: reenroll === 1 };
+      (this.deps.sites.has(siteId) ? events : removed).push(event);
     }
+    await this.failRemovedSite(jobId, removed);
     const result = await this.deps.devices.intake(jobId, events, (siteId) => this.site(siteId), this.now());
     // duplicates the API's pre-check could not see (a concurrent request won the race)
     if (result.duplicates > 0) this.deps.metrics.duplicates.inc(result.duplicates);
     return result;
+  }
+
+  /** A site removed from the sites file after the 202: its devices end `failed`, saying why and what to do. */
+  private async failRemovedSite(jobId: string, removed: readonly OnboardingEvent[]): Promise<void> {
+    if (removed.length === 0) return;
+    const failed = removed.map((event) => ({ event, reason: removedSiteReason(event.siteId) }));
+    await this.deps.devices.failForRemovedSite(jobId, failed, this.now());
   }
 
   async device(deviceId: string): Promise<DeviceView | null> {
@@ -133,4 +141,11 @@ export class EnrollmentService {
     if (!site) throw new ValidationError([{ path: 'siteId', message: `unknown site "${siteId}"` }]);
     return site;
   }
+}
+
+export function removedSiteReason(siteId: string): string {
+  return (
+    `site "${siteId}" was removed from the sites file after this device was accepted; ` +
+    `add the site back and run \`fleet-enroll retry --site ${siteId}\`, or enroll the device again at a configured site (reenroll: true, admin token)`
+  );
 }
