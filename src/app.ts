@@ -40,9 +40,13 @@ import { createActivationWorker } from './workers/activation-worker.js';
 import { createDeliveryWorker } from './workers/delivery-worker.js';
 import { createIntakeWorker } from './workers/intake-worker.js';
 import { IntervalLoop } from './workers/interval-loop.js';
+import { AckSessionSlot } from './workers/ack-session-slot.js';
 
 export const ROLES = ['api', 'intake', 'activation', 'delivery', 'ack', 'reconcile'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** how long the broker keeps the acks of an ack process that is away (then redelivery covers them) */
+const ACK_SESSION_EXPIRY_S = 3_600;
 
 export interface AppOptions {
   readonly roles?: readonly Role[];
@@ -114,6 +118,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const workers: Worker[] = [];
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
+  let ackSlot: AckSessionSlot | undefined;
   let url: string | undefined;
   const loopError = (what: string) => (err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, `${what} pass failed`);
   const workerBase = { connection: bullRedis, prefix: keys.queuePrefix };
@@ -179,8 +184,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     for (const w of workers) w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
     if (has('ack')) {
       if (config.ackMqttUrl) {
-        const sub = new MqttAckSubscriber(config.ackMqttUrl, topicFilter(config.topics.ack), (err) =>
-          logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'ack subscriber'),
+        const filter = topicFilter(config.topics.ack);
+        // a persistent MQTT session per ack process: acks published while it is down wait at the broker
+        ackSlot = await AckSessionSlot.claim(redis, keys, scripts, filter, {
+          onLost: () => logger.warn('ack session slot lease lost; another ack process may use the same MQTT client id'),
+        });
+        const session = { clientId: ackSlot.clientId, expirySeconds: ACK_SESSION_EXPIRY_S };
+        const sub = new MqttAckSubscriber(
+          config.ackMqttUrl,
+          filter,
+          (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'ack subscriber'),
+          session,
         );
         subscriber = await startAckListener(sub, acks);
       } else {
@@ -200,6 +214,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // BullMQ's close waits for the jobs in progress: none is left stalled behind
     await Promise.all(workers.map((w) => w.close()));
     await subscriber?.close();
+    await ackSlot?.release().catch(() => undefined);
     await jobs.close();
     publisher.close();
     aws.destroy();
