@@ -4,7 +4,6 @@
  * close). Roles: api, intake, activation, delivery, ack, reconcile — all by default, any subset per process.
  */
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Worker } from 'bullmq';
 import { MqttAckSubscriber, type AckSubscriber } from './adapters/ack-subscriber.js';
@@ -24,6 +23,7 @@ import { DeviceStore } from './queues/device-store.js';
 import { JobProducer } from './queues/job-producer.js';
 import { Keys } from './queues/keys.js';
 import { Lease } from './queues/lease.js';
+import { openRedis, type RedisConnection } from './queues/redis-connection.js';
 import { RedisScripts } from './queues/redis-scripts.js';
 import { SiteBufferStore } from './queues/site-buffer-store.js';
 import { AckService } from './services/ack-service.js';
@@ -80,8 +80,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const keys = new Keys(config.keyPrefix);
   // commands (stores, scripts) and BullMQ (which needs maxRetriesPerRequest: null) get separate clients
-  const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 20 });
-  const bullRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const redis = openRedis(config, { lazyConnect: false, maxRetriesPerRequest: 20 });
+  const bullRedis = openRedis(config, { maxRetriesPerRequest: null });
+  // with FLEET_REDIS_MIN_REPLICAS the API adds intake jobs on a connection of its own: WAIT counts that
+  // connection's writes and blocks it meanwhile, which must not hold up the workers' commands
+  const minReplicas = config.redisMinReplicas ?? 0;
+  const intakeRedis: RedisConnection | undefined = minReplicas > 0 ? openRedis(config, { maxRetriesPerRequest: 20 }) : undefined;
   // ioredis reconnects by itself; without a listener every failed reconnect is dumped on stderr
   let redisWarnedAt = 0;
   const onRedisError = (err: Error): void => {
@@ -91,11 +95,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   redis.on('error', onRedisError);
   bullRedis.on('error', onRedisError);
+  intakeRedis?.on('error', onRedisError);
   const scripts = new RedisScripts(redis);
   const devices = new DeviceStore(redis, keys, scripts);
   const batches = new BatchStore(redis, keys, scripts);
   const buffers = new SiteBufferStore(redis, keys, scripts);
   const jobs = new JobProducer(bullRedis, keys.queuePrefix);
+  const intakeJobs = intakeRedis
+    ? new JobProducer(intakeRedis, keys.queuePrefix, {
+        connection: intakeRedis,
+        routeKey: keys.due,
+        minReplicas,
+        timeoutMs: config.redisReplicaTimeoutMs ?? 1_000,
+      })
+    : jobs;
   const lease = (name: string, ttlMs = 60_000): Lease => new Lease(redis, keys, scripts, name, ttlMs);
 
   const limiter = new RedisRateLimiter(redis, (b) => keys.rateBucket(b), {
@@ -109,7 +122,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const cipher = new AesGcmCodeCipher(config.secretKey);
   const sites = config.sites.sites;
 
-  const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs, metrics });
+  const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs: intakeJobs, metrics });
   const acks = new AckService({ devices, topics: config.topics, metrics, logger });
   const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics);
   const services = new PipelineServices(enrollment, acks, new ReadinessService(redis, ssm, config.awsRegion), gauges);
@@ -216,9 +229,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await subscriber?.close();
     await ackSlot?.release().catch(() => undefined);
     await jobs.close();
+    if (intakeJobs !== jobs) await intakeJobs.close();
     publisher.close();
     aws.destroy();
-    await Promise.all([redis.quit(), bullRedis.quit()]).catch(() => undefined);
+    await Promise.all([redis.quit(), bullRedis.quit(), intakeRedis?.quit()]).catch(() => undefined);
     logger.info('fleet-enroll stopped');
   };
 

@@ -3,7 +3,7 @@
  * the bucket grants the tokens; callers take once per call (SSM) or per chunk of calls (publishes).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { TOKEN_BUCKET_LUA } from './token-bucket-lua.js';
 
 export interface RateLimiter {
@@ -27,7 +27,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly gathering = new Map<string, Waiter[]>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     /** key of a bucket by name, e.g. `{fleet}:rl:ssm` */
     private readonly keyOf: (bucket: string) => string,
     private readonly rates: Readonly<Record<string, BucketRate>>,

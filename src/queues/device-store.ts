@@ -1,5 +1,5 @@
 /** Device hashes `P:dev:<id>` and the scripts that move devices between states. */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Keys } from './keys.js';
@@ -30,7 +30,7 @@ const INTAKE_CHUNK = 500;
 
 export class DeviceStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: Keys,
     private readonly scripts: RedisScripts,
   ) {}

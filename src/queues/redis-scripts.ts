@@ -2,7 +2,7 @@
  * Registers our Lua scripts on an ioredis client (defineCommand: EVALSHA with EVAL fallback) and calls
  * them by name. Every script takes one key (it routes the call to the fleet's Cluster slot).
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { ACK_LUA, ACKS_VERIFIED_LUA } from './scripts/ack.js';
 import { ACTIVATED_LUA } from './scripts/activated.js';
 import { BEGIN_ATTEMPT_LUA, THROTTLED_LUA } from './scripts/begin-attempt.js';
@@ -42,7 +42,7 @@ export type ScriptName = keyof typeof SCRIPTS;
 type ScriptFn = (key: string, ...args: (string | number)[]) => Promise<unknown>;
 
 export class RedisScripts {
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: RedisConnection) {
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       redis.defineCommand(name, { lua, numberOfKeys: 1 });
     }

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queues/redis-connection.js';
 import type { Keys } from '../queues/keys.js';
 import { Lease } from '../queues/lease.js';
 import type { RedisScripts } from '../queues/redis-scripts.js';
@@ -42,7 +42,7 @@ export class AckSessionSlot {
   }
 
   static async claim(
-    redis: Redis,
+    redis: RedisConnection,
     keys: Keys,
     scripts: RedisScripts,
     ackFilter: string,

@@ -25,6 +25,8 @@ export interface HarnessOptions extends TestConfigOptions {
   readonly simulator?: Partial<Pick<DeviceSimulatorOptions, 'silentFraction' | 'neverAckFraction' | 'failAckFraction'>>;
   readonly roles?: readonly Role[];
   readonly stuckAfterMs?: number;
+  /** on top of the test config (e.g. a Redis Cluster's seeds) */
+  readonly config?: Partial<Config>;
 }
 
 export interface SeenActivation {
@@ -56,7 +58,7 @@ export class PipelineHarness {
   ) {}
 
   static async start(options: HarnessOptions): Promise<PipelineHarness> {
-    const config = testConfig(options);
+    const config: Config = { ...testConfig(options), ...options.config };
     const emulator = await startEmulator({ mqttUrl: MOSQUITTO_URL, nodeQuota: 'unlimited', ...options.emulator });
     // the SDK reads its endpoints and credentials from the environment, as in production
     Object.assign(process.env, emulator.env);
