@@ -4,6 +4,8 @@
  * `redis-cli --cluster create … --cluster-yes`. stop() ends them all and removes their directories.
  */
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort, RedisServerProcess } from '../../src/adapters/redis-server-process.js';
@@ -22,7 +24,9 @@ export interface ClusterNodeInfo {
 export class RedisClusterProcess {
   private constructor(readonly nodes: RedisServerProcess[]) {}
 
-  static async start(options: { masters?: number; replicasPerMaster?: number; appendOnly?: boolean; nodeTimeoutMs?: number } = {}): Promise<RedisClusterProcess> {
+  static async start(
+    options: { masters?: number; replicasPerMaster?: number; appendOnly?: boolean; nodeTimeoutMs?: number; dir?: string } = {},
+  ): Promise<RedisClusterProcess> {
     const masters = options.masters ?? 3;
     const replicas = options.replicasPerMaster ?? 0;
     const nodes: RedisServerProcess[] = [];
@@ -33,6 +37,7 @@ export class RedisClusterProcess {
         nodes.push(
           await RedisServerProcess.start({
             appendOnly: options.appendOnly ?? false,
+            ...(options.dir ? { dir: mkdirSync(join(options.dir, `node-${i}`), { recursive: true }) ?? join(options.dir, `node-${i}`) } : {}),
             extraArgs: [
               '--cluster-enabled', 'yes',
               '--cluster-config-file', 'nodes.conf',
@@ -179,6 +184,7 @@ export class RedisClusterProcess {
     return out;
   }
 
+  /** stops every node (directories passed in by the caller are the caller's to remove) */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop()));
   }

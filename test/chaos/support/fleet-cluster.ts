@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Role } from '../../../src/app.js';
 import { freePort, RedisServerProcess } from '../../../src/adapters/redis-server-process.js';
 import type { DeviceState } from '../../../src/domain/device-state.js';
@@ -19,6 +19,7 @@ import { Keys } from '../../../src/queues/keys.js';
 import { CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
 import { FleetProcess } from './fleet-process.js';
 import { redisDump } from '../../support/redis-dump.js';
+import { RedisClusterProcess } from '../../support/redis-cluster.js';
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 
@@ -39,12 +40,16 @@ export interface ClusterOptions {
   readonly seed?: number;
   /** start the device simulator (default true) */
   readonly simulator?: boolean;
+  /** a Redis Cluster (AOF on every node) instead of the one redis-server; roles get REDIS_CLUSTER_NODES */
+  readonly redisCluster?: { readonly masters: number; readonly replicasPerMaster: number };
 }
 
 export class FleetCluster {
   readonly processes: FleetProcess[] = [];
   private simulator: DeviceSimulatorProcess | undefined;
-  private commandRedis: Redis | undefined;
+  private commandRedis: Redis | Cluster | undefined;
+  /** set in cluster mode (then redisServer is its first node) */
+  redisCluster: RedisClusterProcess | undefined;
   apiUrl: string | undefined;
 
   private constructor(
@@ -63,7 +68,10 @@ export class FleetCluster {
     const dir = mkdtempSync(join(tmpdir(), `fleet-chaos-${run}-`));
     mkdirSync(join(dir, 'logs'));
     mkdirSync(join(dir, 'redis'));
-    const redisServer = await RedisServerProcess.start({ appendOnly: true, dir: join(dir, 'redis') });
+    const redisCluster = options.redisCluster
+      ? await RedisClusterProcess.start({ ...options.redisCluster, appendOnly: true, dir: join(dir, 'redis') })
+      : undefined;
+    const redisServer = redisCluster ? redisCluster.nodes[0]! : await RedisServerProcess.start({ appendOnly: true, dir: join(dir, 'redis') });
 
     const emulatorPort = await freePort();
     const emulator = new FleetProcess({
@@ -100,6 +108,7 @@ export class FleetCluster {
     const keyPrefix = `fleet-chaos-${run}`;
     const env: Record<string, string> = {
       REDIS_URL: redisServer.url,
+      ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.seeds.map((n) => `${n.host}:${n.port}`).join(',') } : {}),
       FLEET_KEY_PREFIX: keyPrefix,
       FLEET_SITES_FILE: sitesFile,
       FLEET_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -117,6 +126,7 @@ export class FleetCluster {
     };
     const observer = await CredentialsObserver.start(MOSQUITTO_URL, topics.credentials);
     const cluster = new FleetCluster(dir, redisServer, emulator, emulatorUrl, env, new Keys(keyPrefix), topics, observer);
+    cluster.redisCluster = redisCluster;
     try {
       // in parallel: each process spends its first seconds compiling through tsx
       await Promise.all(options.groups.map((group) => cluster.addServe(group)));
@@ -151,8 +161,10 @@ export class FleetCluster {
   }
 
   /** a command connection to the private Redis (reconnects by itself across restarts) */
-  get redis(): Redis {
-    this.commandRedis ??= new Redis(this.redisServer.url, { maxRetriesPerRequest: null });
+  get redis(): Redis | Cluster {
+    this.commandRedis ??= this.redisCluster
+      ? new Cluster(this.redisCluster.seeds, { redisOptions: { maxRetriesPerRequest: null }, retryDelayOnFailover: 200, retryDelayOnClusterDown: 300 })
+      : new Redis(this.redisServer.url, { maxRetriesPerRequest: null });
     return this.commandRedis;
   }
 
@@ -189,7 +201,12 @@ export class FleetCluster {
 
   /** Every key and value under the run's prefix, as text. */
   async redisDump(): Promise<string> {
-    return redisDump(this.redis, this.keys.everything);
+    const redis = this.redis;
+    if (redis instanceof Cluster) {
+      const parts = await Promise.all(redis.nodes('master').map((node) => redisDump(node, this.keys.everything)));
+      return parts.join('\n');
+    }
+    return redisDump(redis, this.keys.everything);
   }
 
   /** every process's log, and Redis's append-only file (all writes ever made, not only what is left) */
@@ -214,7 +231,8 @@ export class FleetCluster {
     await this.observer.close().catch(() => undefined);
     await this.emulator.stop().catch(() => undefined);
     this.commandRedis?.disconnect();
-    await this.redisServer.stop().catch(() => undefined);
+    if (this.redisCluster) await this.redisCluster.stop().catch(() => undefined);
+    else await this.redisServer.stop().catch(() => undefined);
     for (const p of [...this.processes, this.emulator]) await p.closeLog();
     if (!keepFiles) rmSync(this.dir, { recursive: true, force: true });
   }
