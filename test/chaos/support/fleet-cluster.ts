@@ -18,6 +18,9 @@ import { DEFAULT_CREDENTIALS, type EmulatorState, type FaultConfig } from '../..
 import { Keys } from '../../../src/queues/keys.js';
 import { CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
 import { FleetProcess } from './fleet-process.js';
+import mqtt from 'mqtt';
+import { topicFilter } from '../../../src/domain/topics.js';
+import { AckSessionSlot } from '../../../src/workers/ack-session-slot.js';
 import { redisDump } from '../../support/redis-dump.js';
 import { RedisClusterProcess } from '../../support/redis-cluster.js';
 
@@ -234,6 +237,12 @@ export class FleetCluster {
     if (this.redisCluster) await this.redisCluster.stop().catch(() => undefined);
     else await this.redisServer.stop().catch(() => undefined);
     for (const p of [...this.processes, this.emulator]) await p.closeLog();
+    // the ack processes' persistent MQTT sessions outlive them by design: end them on the shared broker
+    for (let slot = 0; slot < 4; slot++) {
+      const clientId = AckSessionSlot.clientIdFor(this.keys.root, topicFilter(this.topics.ack), slot);
+      const c = await mqtt.connectAsync(MOSQUITTO_URL, { clientId, clean: true, protocolVersion: 5, properties: { sessionExpiryInterval: 0 } }).catch(() => undefined);
+      await c?.endAsync();
+    }
     if (!keepFiles) rmSync(this.dir, { recursive: true, force: true });
   }
 }

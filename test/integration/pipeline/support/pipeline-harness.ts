@@ -19,6 +19,9 @@ import { LogCapture } from './log-capture.js';
 import { MOSQUITTO_URL, testConfig, type TestConfigOptions } from './test-config.js';
 import { redisDump } from '../../../support/redis-dump.js';
 import { deleteMatching } from '../../../../src/queues/delete-keys.js';
+import { topicFilter } from '../../../../src/domain/topics.js';
+import { AckSessionSlot } from '../../../../src/workers/ack-session-slot.js';
+import mqtt from 'mqtt';
 
 export interface HarnessOptions extends TestConfigOptions {
   readonly emulator?: EmulatorOptions;
@@ -200,5 +203,9 @@ export class PipelineHarness {
     await this.emulator.close();
     await deleteMatching(this.config.redisUrl, this.keys.everything);
     await this.redis.quit();
+    // the ack role's persistent MQTT session outlives the app by design: end it (a clean connect with its id)
+    const clientId = AckSessionSlot.clientIdFor(this.keys.root, topicFilter(this.config.topics.ack), 0);
+    const c = await mqtt.connectAsync(MOSQUITTO_URL, { clientId, clean: true, protocolVersion: 5, properties: { sessionExpiryInterval: 0 } }).catch(() => undefined);
+    await c?.endAsync();
   }
 }
