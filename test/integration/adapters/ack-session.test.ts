@@ -64,38 +64,48 @@ describe('ack subscriber: persistent MQTT session', () => {
   it('gets the acks published while it was stopped when it starts again', async () => {
     const first: number[] = [];
     const a = await subscriber(first);
-    await publishAck('edge-1', 1);
-    await until(() => first.includes(1), 5_000, 'ack 1 while running');
-    await a.sub.close();
-    await a.slot.release();
+    try {
+      await publishAck('edge-1', 1);
+      await until(() => first.includes(1), 5_000, 'ack 1 while running');
+    } finally {
+      await a.sub.close();
+      await a.slot.release();
+    }
 
     await publishAck('edge-1', 2);
     await publishAck('edge-2', 3);
 
     const second: number[] = [];
     const b = await subscriber(second);
-    expect(b.slot.clientId).toBe(a.slot.clientId);
-    await until(() => second.includes(2) && second.includes(3), 5_000, `acks 2 and 3 after the restart (got ${JSON.stringify(second)})`);
-    expect(second).not.toContain(1);
-    expect(b.sub.caughtUp).toBeGreaterThanOrEqual(2);
-    await b.sub.close();
-    await b.slot.release();
+    try {
+      expect(b.slot.clientId).toBe(a.slot.clientId);
+      await until(() => second.includes(2) && second.includes(3), 5_000, `acks 2 and 3 after the restart (got ${JSON.stringify(second)})`);
+      // ack 1 may come again (its session copy was in flight at the stop): a repeat is harmless, counted stale
+      expect(b.sub.caughtUp).toBeGreaterThanOrEqual(2);
+    } finally {
+      await b.sub.close();
+      await b.slot.release();
+    }
   });
 
   it('loses nothing in a burst while it runs (a persistent session alone would: the broker bounds its queue)', async () => {
     const got: number[] = [];
     const a = await subscriber(got);
     try {
+      // a resumed session's catch-up window (quietMs 500) is over before the burst
+      await new Promise((r) => setTimeout(r, 800));
+      const caughtUpBefore = a.sub.caughtUp;
       const pub = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `pub-${run}-burst`, clean: true });
       const N = 3_000;
       await Promise.all(Array.from({ length: N }, (_, i) => pub.publishAsync(`${root}/fleet/enroll/site-1/edge-b${i}/ack`, JSON.stringify({ n: 10_000 + i }), { qos: 1 })));
       await pub.endAsync();
-      await until(() => got.length >= N, 20_000, `burst: ${got.length} of ${N}`);
+      const burst = (): number[] => got.filter((n) => n >= 10_000);
+      await until(() => burst().length >= N, 30_000, `burst: ${burst().length} of ${N}`);
       await new Promise((r) => setTimeout(r, 300));
       // each exactly once: the session client's copies are not handled while the live client runs
-      expect(new Set(got).size).toBe(N);
-      expect(got.length).toBe(N);
-      expect(a.sub.caughtUp).toBe(0);
+      expect(new Set(burst()).size).toBe(N);
+      expect(burst().length).toBe(N);
+      expect(a.sub.caughtUp).toBe(caughtUpBefore);
     } finally {
       await a.sub.close();
       await a.slot.release();
