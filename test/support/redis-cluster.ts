@@ -22,7 +22,20 @@ export interface ClusterNodeInfo {
 }
 
 export class RedisClusterProcess {
-  private constructor(readonly nodes: RedisServerProcess[]) {}
+  /** a test worker that exits without stop() (a hook timeout) must not leave redis-servers behind */
+  private readonly onExit = (): void => {
+    for (const n of this.nodes) {
+      try {
+        if (n.pid !== undefined) process.kill(n.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+
+  private constructor(readonly nodes: RedisServerProcess[]) {
+    process.once('exit', this.onExit);
+  }
 
   static async start(
     options: { masters?: number; replicasPerMaster?: number; appendOnly?: boolean; nodeTimeoutMs?: number; dir?: string } = {},
@@ -186,6 +199,7 @@ export class RedisClusterProcess {
 
   /** stops every node (directories passed in by the caller are the caller's to remove) */
   async stop(): Promise<void> {
+    process.off('exit', this.onExit);
     await Promise.all(this.nodes.map((n) => n.stop()));
   }
 }

@@ -96,7 +96,16 @@ export class FleetCluster {
       logFile: join(dir, 'logs', 'emulator.log'),
       readyWhen: /listening on http/,
     });
-    await emulator.start();
+    try {
+      await emulator.start();
+    } catch (err) {
+      // nothing else is running yet: the Redis started above must not outlive the failed start
+      await (redisCluster ? redisCluster.stop() : redisServer.stop()).catch(() => undefined);
+      await emulator.stop().catch(() => undefined);
+      await emulator.closeLog().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
     const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
 
     const sitesFile = join(dir, 'sites.json');
