@@ -41,7 +41,3 @@ export function openRedis(target: RedisTarget, options: RedisOptions = {}): Redi
     },
   );
 }
-
-export function isCluster(conn: RedisConnection): conn is Cluster {
-  return conn instanceof Cluster;
-}

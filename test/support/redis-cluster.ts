@@ -12,6 +12,12 @@ import { freePort, RedisServerProcess } from '../../src/adapters/redis-server-pr
 
 const run = promisify(execFile);
 
+function nodeDir(parent: string, i: number): string {
+  const dir = join(parent, `node-${i}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 export interface ClusterNodeInfo {
   readonly id: string;
   readonly port: number;
@@ -50,7 +56,7 @@ export class RedisClusterProcess {
         nodes.push(
           await RedisServerProcess.start({
             appendOnly: options.appendOnly ?? false,
-            ...(options.dir ? { dir: mkdirSync(join(options.dir, `node-${i}`), { recursive: true }) ?? join(options.dir, `node-${i}`) } : {}),
+            ...(options.dir ? { dir: nodeDir(options.dir, i) } : {}),
             extraArgs: [
               '--cluster-enabled', 'yes',
               '--cluster-config-file', 'nodes.conf',
