@@ -4,7 +4,6 @@
  * close). Roles: api, intake, activation, delivery, ack, reconcile, tag — all by default, any subset per process.
  */
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Worker } from 'bullmq';
 import { MqttAckSubscriber, type AckSubscriber } from './adapters/ack-subscriber.js';
@@ -32,6 +31,7 @@ import { DeviceStore } from './queues/device-store.js';
 import { JobProducer } from './queues/job-producer.js';
 import { Keys } from './queues/keys.js';
 import { Lease } from './queues/lease.js';
+import { openRedis, type RedisConnection } from './queues/redis-connection.js';
 import { RedisScripts } from './queues/redis-scripts.js';
 import { SiteBufferStore } from './queues/site-buffer-store.js';
 import { ListingStore } from './queues/listing-store.js';
@@ -57,9 +57,13 @@ import { createDeliveryWorker } from './workers/delivery-worker.js';
 import { createIntakeWorker } from './workers/intake-worker.js';
 import { IntervalLoop } from './workers/interval-loop.js';
 import { createTagLoop } from './workers/tag-worker.js';
+import { AckSessionSlot } from './workers/ack-session-slot.js';
 
 export const ROLES = ['api', 'intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** how long the broker keeps the acks of an ack process that is away (then redelivery covers them) */
+const ACK_SESSION_EXPIRY_S = 3_600;
 
 export interface AppOptions {
   readonly roles?: readonly Role[];
@@ -101,8 +105,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const keys = new Keys(config.keyPrefix);
   // commands (stores, scripts) and BullMQ (which needs maxRetriesPerRequest: null) get separate clients
-  const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 20 });
-  const bullRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const redis = openRedis(config, { lazyConnect: false, maxRetriesPerRequest: 20 });
+  const bullRedis = openRedis(config, { maxRetriesPerRequest: null });
+  // with FLEET_REDIS_MIN_REPLICAS the API adds intake jobs on a connection of its own: WAIT counts that
+  // connection's writes and blocks it meanwhile, which must not hold up the workers' commands
+  const minReplicas = config.redisMinReplicas ?? 0;
+  const intakeRedis: RedisConnection | undefined = minReplicas > 0 ? openRedis(config, { maxRetriesPerRequest: 20 }) : undefined;
   // ioredis reconnects by itself; without a listener every failed reconnect is dumped on stderr
   let redisWarnedAt = 0;
   const onRedisError = (err: Error): void => {
@@ -112,12 +120,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   redis.on('error', onRedisError);
   bullRedis.on('error', onRedisError);
+  intakeRedis?.on('error', onRedisError);
   const scripts = new RedisScripts(redis);
   const devices = new DeviceStore(redis, keys, scripts);
   const batches = new BatchStore(redis, keys, scripts);
   const buffers = new SiteBufferStore(redis, keys, scripts);
   const tagQueue = new TagStore(redis, keys, scripts);
   const jobs = new JobProducer(bullRedis, keys.queuePrefix);
+  const intakeJobs = intakeRedis
+    ? new JobProducer(intakeRedis, keys.queuePrefix, {
+        connection: intakeRedis,
+        routeKey: keys.due,
+        minReplicas,
+        timeoutMs: config.redisReplicaTimeoutMs ?? 1_000,
+      })
+    : jobs;
   const lease = (name: string, ttlMs = 60_000): Lease => new Lease(redis, keys, scripts, name, ttlMs);
 
   const limiter = new RedisRateLimiter(redis, (b) => keys.rateBucket(b), {
@@ -141,7 +158,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(config.nodeQuotaRefreshMs !== undefined ? { refreshEveryMs: config.nodeQuotaRefreshMs } : {}),
   });
 
-  const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs, metrics, tagQueue });
+  const enrollment = new EnrollmentService({ sites, devices, batches, buffers, jobs: intakeJobs, metrics, tagQueue });
   const acks = new AckService({ devices, signer, topics: config.topics, metrics, logger });
   const gauges = new GaugeService([...sites.keys()], devices, batches, Object.values(jobs.queues), metrics, tagQueue);
   const nodeQuotaOf = (siteId: string) => {
@@ -164,6 +181,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const workers: Worker[] = [];
   const loops: IntervalLoop[] = [];
   let subscriber: AckSubscriber | undefined;
+  let ackSlot: AckSessionSlot | undefined;
   let url: string | undefined;
   let budgetLog: NodeJS.Timeout | undefined;
   const loopError = (what: string) => (err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, `${what} pass failed`);
@@ -269,8 +287,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     for (const w of workers) w.on('error', (err) => logger.error({ err: err.message, queue: w.name }, 'worker error'));
     if (has('ack')) {
       if (config.ackMqttUrl) {
-        const sub = new MqttAckSubscriber(config.ackMqttUrl, topicFilter(config.topics.ack), (err) =>
-          logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'ack subscriber'),
+        const filter = topicFilter(config.topics.ack);
+        // a persistent MQTT session per ack process: acks published while it is down wait at the broker
+        ackSlot = await AckSessionSlot.claim(redis, keys, scripts, filter, {
+          onLost: () => logger.warn('ack session slot lease lost; another ack process may use the same MQTT client id'),
+        });
+        const session = { clientId: ackSlot.clientId, expirySeconds: ACK_SESSION_EXPIRY_S };
+        const sub = new MqttAckSubscriber(
+          config.ackMqttUrl,
+          filter,
+          (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'ack subscriber'),
+          session,
         );
         subscriber = await startAckListener(sub, acks);
       } else {
@@ -301,10 +328,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // BullMQ's close waits for the jobs in progress: none is left stalled behind
     await Promise.all(workers.map((w) => w.close()));
     await subscriber?.close();
+    await ackSlot?.release().catch(() => undefined);
     await jobs.close();
+    if (intakeJobs !== jobs) await intakeJobs.close();
     publisher.close();
     aws.destroy();
-    await Promise.all([redis.quit(), bullRedis.quit()]).catch(() => undefined);
+    await Promise.all([redis.quit(), bullRedis.quit(), intakeRedis?.quit()]).catch(() => undefined);
     logger.info('fleet-enroll stopped');
   };
 

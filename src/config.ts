@@ -39,9 +39,19 @@ export interface RateLimits {
 /** `device`: the tag role tags each managed node with its device identity; `none`: no per-node tags */
 export type NodeTagsMode = 'device' | 'none';
 export const NODE_TAGS_MODES: readonly NodeTagsMode[] = ['device', 'none'];
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
 
 export interface Config {
   readonly redisUrl: string;
+  /** REDIS_CLUSTER_NODES: seeds of a Redis Cluster (then REDIS_URL gives only credentials and TLS); absent: one Redis at redisUrl */
+  readonly redisClusterNodes?: readonly RedisNode[];
+  /** FLEET_REDIS_MIN_REPLICAS: replicas that must have an intake before its 202 (WAIT); 0 = the master alone (default) */
+  readonly redisMinReplicas?: number;
+  /** FLEET_REDIS_REPLICA_TIMEOUT_MS: how long the 202 waits for those replicas before the answer is a 503 */
+  readonly redisReplicaTimeoutMs?: number;
   /** Redis keys live under `{keyPrefix}:` */
   readonly keyPrefix: string;
   readonly awsRegion: string;
@@ -124,6 +134,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   };
 
   const redisUrl = o.redisUrl ?? r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis', 'rediss']) ?? '';
+  const redisClusterNodes = parseClusterNodes(r);
+  const redisMinReplicas = r.int('FLEET_REDIS_MIN_REPLICAS', 0, 0, 16);
+  const redisReplicaTimeoutMs = r.int('FLEET_REDIS_REPLICA_TIMEOUT_MS', 1_000, 1, 60_000);
   const awsRegion = o.awsRegion ?? r.string('AWS_REGION', 'us-east-1', (v) => (REGION_PATTERN.test(v) ? undefined : 'must be an AWS Region name like us-east-1'));
   const keyPrefix = o.keyPrefix ?? r.string('FLEET_KEY_PREFIX', 'fleet', (v) => (KEY_PREFIX.test(v) ? undefined : 'must be 1-64 characters of A-Z a-z 0-9 _ . : -'));
   const logLevel = o.logLevel ?? r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
@@ -232,6 +245,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (issues.length > 0) throw new ConfigError(issues);
   return deepFreeze<Config>({
     redisUrl,
+    ...(redisClusterNodes ? { redisClusterNodes } : {}),
+    redisMinReplicas,
+    redisReplicaTimeoutMs,
     keyPrefix,
     awsRegion,
     sites: sites ?? { ...EMPTY_SITES, sites: new Map(), regions: new Map() },
@@ -262,6 +278,23 @@ function retentionDays(r: EnvReader): number {
     return DEFAULT_RETENTION_DAYS * DAY_MS;
   }
   return Math.round(days * DAY_MS);
+}
+
+/** `host:port,host:port,…` (IPv6 as `[::1]:7000`); every bad entry is reported. */
+function parseClusterNodes(r: EnvReader): RedisNode[] | undefined {
+  const raw = r.raw('REDIS_CLUSTER_NODES');
+  if (raw === undefined) return undefined;
+  const nodes: RedisNode[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(entry);
+    const port = m ? Number(m[2]) : 0;
+    if (!m || port < 1 || port > 65535) {
+      r.fail('REDIS_CLUSTER_NODES', `each entry must be host:port with a port from 1 to 65535 (got "${entry}")`);
+      continue;
+    }
+    nodes.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
+  }
+  return nodes.length > 0 ? nodes : undefined;
 }
 
 /** `{host: undefined}` from an absent CLI flag must not erase the default. */

@@ -3,9 +3,17 @@
  * site and thing. With several ack processes the subscription is shared (`$share/fleet-enroll/…`) so each
  * ack reaches one of them; a broker without shared subscriptions gets a plain one (every process sees every
  * ack; the ack script makes the repeats harmless — they count as stale).
+ *
+ * With a session (a client id that stays the same across restarts) a second client keeps a persistent
+ * session (`clean: false`, MQTT 5 session expiry, QoS 1) subscribed in a share group of its own: while the
+ * process is down the broker queues the acks for it, and after a restart it hands them over. Only then
+ * (for a catch-up window) are that client's messages handled; while the process runs, the live client
+ * handles every ack and the session client's copies are dropped. Why two clients: a broker bounds the
+ * queue of a persistent session (Mosquitto: max_queued_messages, 1000) and drops past it even while the
+ * client is connected, so a burst of acks through a persistent session alone loses acks.
  */
 import { randomBytes } from 'node:crypto';
-import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 
 export type AckHandler = (topic: string, payload: Buffer) => Promise<void>;
 
@@ -15,6 +23,19 @@ export interface AckSubscriber {
 }
 
 export const SHARE_GROUP = 'fleet-enroll';
+/** the share group of the persistent sessions: each ack is queued for one of them */
+export const SESSION_SHARE_GROUP = 'fleet-enroll-session';
+
+export interface AckSession {
+  /** the same after a restart, unique among the ack processes running at once */
+  readonly clientId: string;
+  /** how long the broker keeps the session of a subscriber that is away (MQTT 5; 3.1.1 brokers keep it by their own rule) */
+  readonly expirySeconds: number;
+  /** after a resumed session: handle its messages until none came for this long (default 2 s) */
+  readonly quietMs?: number;
+  /** … or at most this long (default 60 s) */
+  readonly catchUpMaxMs?: number;
+}
 
 /** CONNACK return code 1 (3.1.1) or reason 132 (5): the broker does not speak the version asked for */
 function refusedProtocolVersion(err: unknown): boolean {
@@ -22,45 +43,101 @@ function refusedProtocolVersion(err: unknown): boolean {
   return code === 1 || code === 132 || /protocol version/i.test(String((err as Error).message));
 }
 
+type OnMessage = (topic: string, payload: Buffer) => void;
+
 export class MqttAckSubscriber implements AckSubscriber {
   private client: MqttClient | undefined;
+  private sessionClient: MqttClient | undefined;
+  private catchUpTimer: NodeJS.Timeout | undefined;
+  /** acks the session client handed over after a restart (tests and logs) */
+  caughtUp = 0;
 
   constructor(
     private readonly url: string,
     /** e.g. `fleet/enroll/+/+/ack` */
     private readonly filter: string,
     private readonly onError: (err: unknown) => void,
+    /** absent: no persistent session (acks sent while the process is down come only by redelivery) */
+    private readonly session?: AckSession,
   ) {}
 
   async start(handler: AckHandler): Promise<void> {
-    const connected = await this.connect(5).catch((err: unknown) => {
-      // a broker that speaks only MQTT 3.1.1 (e.g. aedes) refuses version 5: speak 3.1.1 to it, unshared
-      if (!refusedProtocolVersion(err)) throw err;
-      return this.connect(4);
-    });
-    const { client, connack } = connected;
-    client.on('error', this.onError);
-    client.on('message', (topic, payload, packet) => {
-      if (packet.retain) return; // acks are never retained; a retained one is old news
+    const handle: OnMessage = (topic, payload) => void handler(topic, payload).catch(this.onError);
+    const live = await this.connectAny({ clientId: `fleet-enroll-ack-${randomBytes(6).toString('hex')}`, clean: true }, handle);
+    this.client = live.client;
+    await this.subscribe(live, SHARE_GROUP);
+    if (this.session) await this.startSession(this.session, handler);
+  }
+
+  private async startSession(session: AckSession, handler: AckHandler): Promise<void> {
+    let catchingUp = false;
+    let until = 0;
+    const quietMs = session.quietMs ?? 2_000;
+    const endCatchUp = (): void => {
+      catchingUp = false;
+      clearTimeout(this.catchUpTimer);
+    };
+    const onMessage: OnMessage = (topic, payload) => {
+      if (!catchingUp) return; // the live client has this one
+      this.caughtUp++;
       handler(topic, payload).catch(this.onError);
+      clearTimeout(this.catchUpTimer);
+      this.catchUpTimer = setTimeout(endCatchUp, Math.max(0, Math.min(quietMs, until - Date.now())));
+    };
+    const connected = await this.connectAny(
+      { clientId: session.clientId, clean: false, properties: { sessionExpiryInterval: session.expirySeconds } },
+      onMessage,
+      (connack) => {
+        // a resumed session holds what was queued while the process was away: handle it
+        if (!connack.sessionPresent) return;
+        catchingUp = true;
+        until = Date.now() + (session.catchUpMaxMs ?? 60_000);
+        this.catchUpTimer = setTimeout(endCatchUp, quietMs);
+      },
+    );
+    this.sessionClient = connected.client;
+    await this.subscribe(connected, SESSION_SHARE_GROUP);
+  }
+
+  /** MQTT 5, or 3.1.1 for a broker that speaks only that (e.g. aedes) */
+  private async connectAny(
+    options: IClientOptions,
+    onMessage: OnMessage,
+    onConnack?: (connack: IConnackPacket) => void,
+  ): Promise<{ client: MqttClient; connack: IConnackPacket; version: 4 | 5 }> {
+    const connected = await this.connect(5, options, onMessage, onConnack).catch((err: unknown) => {
+      if (!refusedProtocolVersion(err)) throw err;
+      const { properties: _v5only, ...v4 } = options;
+      return this.connect(4, v4, onMessage, onConnack);
     });
+    connected.client.on('error', this.onError);
+    return connected;
+  }
+
+  private async subscribe(connected: { client: MqttClient; connack: IConnackPacket; version: 4 | 5 }, group: string): Promise<void> {
+    const { client, connack, version } = connected;
     // CONNACK says whether the broker has shared subscriptions (MQTT 5 property; absent means it has)
-    if (connected.version === 5 && connack.properties?.sharedSubscriptionAvailable !== false) {
-      const granted = await client.subscribeAsync(`$share/${SHARE_GROUP}/${this.filter}`, { qos: 1 });
+    if (version === 5 && connack.properties?.sharedSubscriptionAvailable !== false) {
+      const granted = await client.subscribeAsync(`$share/${group}/${this.filter}`, { qos: 1 });
       if (granted.every((g) => g.qos !== 128)) return;
-      await client.unsubscribeAsync(`$share/${SHARE_GROUP}/${this.filter}`).catch(() => undefined);
+      await client.unsubscribeAsync(`$share/${group}/${this.filter}`).catch(() => undefined);
     }
     await client.subscribeAsync(this.filter, { qos: 1 });
   }
 
-  private async connect(version: 4 | 5): Promise<{ client: MqttClient; connack: IConnackPacket; version: 4 | 5 }> {
-    const client = mqtt.connect(this.url, {
-      protocolVersion: version,
-      clientId: `fleet-enroll-ack-${randomBytes(6).toString('hex')}`,
-      clean: true,
-      reconnectPeriod: 1_000,
+  private async connect(
+    version: 4 | 5,
+    options: IClientOptions,
+    onMessage: OnMessage,
+    onConnack?: (connack: IConnackPacket) => void,
+  ): Promise<{ client: MqttClient; connack: IConnackPacket; version: 4 | 5 }> {
+    const client = mqtt.connect(this.url, { ...options, protocolVersion: version, reconnectPeriod: 1_000 });
+    // before CONNACK: a resumed session's queued acks can arrive in the same read as the CONNACK itself.
+    if (onConnack) client.on('connect', onConnack);
+    client.on('message', (topic, payload, packet) => {
+      if (packet.retain) return; // acks are never retained; a retained one is old news
+      onMessage(topic, payload);
     });
-    this.client = client;
     try {
       const connack = await new Promise<IConnackPacket>((resolve, reject) => {
         client.once('connect', resolve);
@@ -74,7 +151,9 @@ export class MqttAckSubscriber implements AckSubscriber {
   }
 
   async close(): Promise<void> {
-    await this.client?.endAsync();
+    clearTimeout(this.catchUpTimer);
+    await Promise.all([this.client?.endAsync(), this.sessionClient?.endAsync()]);
     this.client = undefined;
+    this.sessionClient = undefined;
   }
 }

@@ -6,7 +6,7 @@
  * rate for every process because it lives in Redis with the tokens.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { TOKEN_BUCKET_LUA } from './token-bucket-lua.js';
 
 export type CallOutcome = 'ok' | 'throttled';
@@ -41,7 +41,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly current = new Map<string, number>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     /** key of a bucket by name, e.g. `{fleet}:rl:ssm` */
     private readonly keyOf: (bucket: string) => string,
     private readonly rates: Readonly<Record<string, BucketRate>>,

@@ -16,6 +16,8 @@ export interface RedisServerOptions {
   /** AOF with appendfsync everysec, as in production */
   readonly appendOnly?: boolean;
   readonly binary?: string;
+  /** more redis-server arguments (cluster mode, replicaof …) */
+  readonly extraArgs?: readonly string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -78,6 +80,7 @@ export class RedisServerProcess {
     args.push('--maxmemory-policy', 'noeviction');
     if (this.options.appendOnly) args.push('--appendonly', 'yes', '--appendfsync', 'everysec');
     else args.push('--appendonly', 'no');
+    args.push(...(this.options.extraArgs ?? []));
     const child = spawn(this.options.binary ?? 'redis-server', args, { stdio: 'ignore' });
     this.child = child;
     await new Promise<void>((resolve, reject) => {

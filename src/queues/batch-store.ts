@@ -1,5 +1,5 @@
 /** Batch hashes `P:batch:<id>`, their device lists, state indexes and the scripts that move batches. */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { BATCH_STATES, type BatchState } from '../domain/batch-state.js';
 import type { Keys } from './keys.js';
 import type { BatchRecord } from './records.js';
@@ -23,7 +23,7 @@ export interface ExpireInput {
 
 export class BatchStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: Keys,
     private readonly scripts: RedisScripts,
   ) {}

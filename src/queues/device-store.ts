@@ -1,5 +1,5 @@
 /** Device hashes `P:dev:<id>` and the scripts that move devices between states. */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Keys } from './keys.js';
@@ -61,7 +61,7 @@ const INTAKE_CHUNK = 500;
 
 export class DeviceStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: Keys,
     private readonly scripts: RedisScripts,
   ) {}
@@ -89,6 +89,26 @@ export class DeviceStore {
       refused += r;
     }
     return { accepted, duplicates, refused };
+  }
+
+  /** Devices whose site left the configuration: recorded `failed` with their reason (none without a record). */
+  async failForRemovedSite(
+    jobId: string,
+    events: readonly { readonly event: OnboardingEvent; readonly reason: string }[],
+    now: number,
+  ): Promise<{ failed: number; duplicates: number }> {
+    let failed = 0;
+    let duplicates = 0;
+    for (let i = 0; i < events.length; i += INTAKE_CHUNK) {
+      const args: (string | number)[] = [this.keys.root, jobId, now];
+      for (const { event: e, reason } of events.slice(i, i + INTAKE_CHUNK)) {
+        args.push(e.deviceId, e.siteId, e.thingName, JSON.stringify(e.attributes), reason);
+      }
+      const [f, d] = (await this.scripts.run('fleetIntakeRemovedSite', this.keys.due, args)) as [number, number];
+      failed += f;
+      duplicates += d;
+    }
+    return { failed, duplicates };
   }
 
   /** Read-only pre-check for the API's answer: where each of these devices is recorded now (null: nowhere). */

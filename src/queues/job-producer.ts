@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
+import type { RedisConnection } from './redis-connection.js';
+import { waitForReplicas } from './replica-wait.js';
 import { QUEUE, type BatchJobData, type DeliveryJobData, type IntakeEventTuple, type IntakeJobData, type QueueName } from './queue-names.js';
 
 /** Unexpected failures (Redis blip, a bug) retry by BullMQ; AWS retries are the activation job's own. */
@@ -16,10 +18,24 @@ const COMMON: JobsOptions = {
   removeOnFail: true,
 };
 
+/** An intake is answered only once this many replicas have it (WAIT on the connection that wrote it). */
+export interface IntakeDurability {
+  /** the very connection given to the producer: WAIT counts the writes of its own connection */
+  readonly connection: RedisConnection;
+  /** any key of the fleet: routes WAIT to the node that holds the fleet's slot */
+  readonly routeKey: string;
+  readonly minReplicas: number;
+  readonly timeoutMs: number;
+}
+
 export class JobProducer {
   readonly queues: Readonly<Record<QueueName, Queue>>;
 
-  constructor(connection: ConnectionOptions, prefix: string) {
+  constructor(
+    connection: ConnectionOptions,
+    prefix: string,
+    private readonly durability?: IntakeDurability,
+  ) {
     const make = (name: QueueName): Queue => new Queue(name, { connection, prefix, skipMetasUpdate: false });
     this.queues = { intake: make(QUEUE.intake), activation: make(QUEUE.activation), delivery: make(QUEUE.delivery) };
   }
@@ -34,6 +50,8 @@ export class JobProducer {
     };
     // a failed intake job keeps its events for a person to see (after 8 attempts something is badly wrong)
     await this.queues.intake.add('events', data, { ...COMMON, jobId, removeOnFail: { age: 7 * 24 * 3600 } });
+    const d = this.durability;
+    if (d && d.minReplicas > 0) await waitForReplicas(d.connection, d.routeKey, d.minReplicas, d.timeoutMs);
     return jobId;
   }
 

@@ -3,7 +3,7 @@
  * Renew and release check the token, so a holder that lost its lease never frees the next one's.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import type { Keys } from './keys.js';
 import type { RedisScripts } from './redis-scripts.js';
 
@@ -12,7 +12,7 @@ export class Lease {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     keys: Keys,
     private readonly scripts: RedisScripts,
     name: string,

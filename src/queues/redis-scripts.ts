@@ -2,7 +2,7 @@
  * Registers our Lua scripts on an ioredis client (defineCommand: EVALSHA with EVAL fallback) and calls
  * them by name. Every script takes one key (it routes the call to the fleet's Cluster slot).
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { ACK_LUA, ACKS_VERIFIED_LUA } from './scripts/ack.js';
 import { ACTIVATED_LUA } from './scripts/activated.js';
 import { BEGIN_ATTEMPT_LUA, THROTTLED_LUA } from './scripts/begin-attempt.js';
@@ -11,6 +11,7 @@ import { DELIVERED_LUA } from './scripts/delivered.js';
 import { FAIL_BATCH_LUA } from './scripts/fail-batch.js';
 import { COMPLETE_BATCH_LUA, EXPIRE_BATCH_LUA } from './scripts/finish-batch.js';
 import { INTAKE_LUA } from './scripts/intake.js';
+import { INTAKE_REMOVED_SITE_LUA } from './scripts/intake-removed-site.js';
 import { RELEASE_LEASE_LUA, RENEW_LEASE_LUA } from './scripts/lease.js';
 import { QUOTA_HELD_LUA, RESERVE_QUOTA_LUA } from './scripts/quota.js';
 import { REGISTERED_LUA } from './scripts/registered.js';
@@ -21,6 +22,7 @@ import { TAG_CLAIM_LUA, TAG_DONE_LUA, TAG_RETRY_LUA } from './scripts/tag.js';
 
 const SCRIPTS = {
   fleetIntake: INTAKE_LUA,
+  fleetIntakeRemovedSite: INTAKE_REMOVED_SITE_LUA,
   fleetCut: CUT_LUA,
   fleetBeginAttempt: BEGIN_ATTEMPT_LUA,
   fleetThrottled: THROTTLED_LUA,
@@ -50,7 +52,7 @@ export type ScriptName = keyof typeof SCRIPTS;
 type ScriptFn = (key: string, ...args: (string | number)[]) => Promise<unknown>;
 
 export class RedisScripts {
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: RedisConnection) {
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       redis.defineCommand(name, { lua, numberOfKeys: 1 });
     }

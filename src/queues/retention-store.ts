@@ -1,5 +1,5 @@
 /** Removes finished device and batch records older than the retention (scripts/retention.ts). */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import type { Keys } from './keys.js';
 import type { RedisScripts } from './redis-scripts.js';
 
@@ -10,7 +10,7 @@ export interface ExpiredCounts {
 
 export class RetentionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: Keys,
     private readonly scripts: RedisScripts,
   ) {}

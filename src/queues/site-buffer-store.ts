@@ -1,5 +1,5 @@
 /** Per-site buffers `P:buf:<site>`, their cut times `P:due`, and the cut script. */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import type { Keys } from './keys.js';
 import type { RedisScripts } from './redis-scripts.js';
 
@@ -13,7 +13,7 @@ export interface CutInput {
 
 export class SiteBufferStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: Keys,
     private readonly scripts: RedisScripts,
   ) {}

@@ -1,5 +1,5 @@
 /** The tag queue (`tagq`, `tagn`; scripts in scripts/tag.ts): managed nodes waiting for their device tags. */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import type { Keys } from './keys.js';
 import type { RedisScripts } from './redis-scripts.js';
 
@@ -17,7 +17,7 @@ export interface TagTask {
 
 export class TagStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: Keys,
     private readonly scripts: RedisScripts,
   ) {}

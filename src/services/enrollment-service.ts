@@ -101,17 +101,26 @@ export class EnrollmentService {
   /** The intake job: dedupe for good and buffer per site. Idempotent when BullMQ retries the job. */
   async intake(jobId: string, tuples: readonly IntakeEventTuple[]): Promise<IntakeCounts> {
     const events: IntakeEvent[] = [];
+    const removed: OnboardingEvent[] = [];
     for (const [deviceId, siteId, thingName, attributes, reenroll, moveFrom] of tuples) {
-      // a site removed from config since the request was accepted: nothing can enroll there
-      if (!this.deps.sites.has(siteId)) continue;
-      events.push({ deviceId, siteId, thingName, attributes, reenroll: reenroll === 1, ...(moveFrom ? { moveFrom } : {}) });
+      const event = { deviceId, siteId, thingName, attributes, reenroll: reenroll === 1, ...(moveFrom ? { moveFrom } : {}) };
+      // a site removed from config since the request was accepted: its devices end failed, saying why
+      (this.deps.sites.has(siteId) ? events : removed).push(event);
     }
+    await this.failRemovedSite(jobId, removed);
     const result = await this.deps.devices.intake(jobId, events, (siteId) => this.site(siteId), this.now());
     // duplicates the API's pre-check could not see (a concurrent request won the race)
     if (result.duplicates > 0) this.deps.metrics.duplicates.inc(result.duplicates);
     // refused after the API said accepted: a concurrent request took the device or its thing name first
     if (result.refused > 0) this.deps.metrics.rejectedEvents.inc(result.refused);
     return result;
+  }
+
+  /** A site removed from the sites file after the 202: its devices end `failed`, saying why and what to do. */
+  private async failRemovedSite(jobId: string, removed: readonly OnboardingEvent[]): Promise<void> {
+    if (removed.length === 0) return;
+    const failed = removed.map((event) => ({ event, reason: removedSiteReason(event.siteId) }));
+    await this.deps.devices.failForRemovedSite(jobId, failed, this.now());
   }
 
   async device(deviceId: string): Promise<DeviceView | null> {
@@ -182,4 +191,11 @@ export class EnrollmentService {
     if (!site) throw new ValidationError([{ path: 'siteId', message: `unknown site "${siteId}"` }]);
     return site;
   }
+}
+
+export function removedSiteReason(siteId: string): string {
+  return (
+    `site "${siteId}" was removed from the sites file after this device was accepted; ` +
+    `add the site back and run \`fleet-enroll retry --site ${siteId}\`, or enroll the device again at a configured site (reenroll: true, admin token)`
+  );
 }

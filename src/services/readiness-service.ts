@@ -1,5 +1,5 @@
 /** /readyz: Redis answers and AWS (SSM) answers an authenticated call, each within a short time. */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queues/redis-connection.js';
 import type { ReadinessReport } from './views.js';
 import type { SsmActivations } from '../adapters/ssm-activations.js';
 
@@ -15,7 +15,7 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 export class ReadinessService {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly ssm: SsmActivations,
     private readonly region: string,
   ) {}

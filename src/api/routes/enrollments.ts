@@ -13,6 +13,14 @@ import type { RouteDeps } from './route-deps.js';
 
 const NO_BODY_VALIDATION = () => () => true;
 
+/** What a 202 promises (FLEET_REDIS_MIN_REPLICAS); docs/RELIABILITY.md has the figures. */
+const DURABILITY =
+  'With FLEET_REDIS_MIN_REPLICAS=0 (default) the 202 means the events are on the Redis master: a Redis process crash ' +
+  'loses none (AOF), a machine crash can lose the last second of 202s (appendfsync everysec), a cluster failover ' +
+  'the writes not yet replicated. With N ≥ 1 the 202 comes only once N replicas have them (Redis WAIT), so a ' +
+  'failover to one of those replicas loses none; if they do not answer in FLEET_REDIS_REPLICA_TIMEOUT_MS the ' +
+  'answer is 503 UNAVAILABLE: send the request again (devices already in flight count as duplicates).';
+
 export function enrollmentRoutes(app: FastifyInstance, { config, services, metrics }: RouteDeps): void {
   const sites = config.sites.sites;
 
@@ -35,7 +43,7 @@ export function enrollmentRoutes(app: FastifyInstance, { config, services, metri
           'as history). A thingName another in-flight device of the site holds is rejected.',
         security: [{ bearerAuth: [] }],
         body: enrollmentBody,
-        response: { 202: { ...enrollmentResult, description: 'valid events queued; invalid ones listed by index' }, ...errors(400, 401, 403, 413, 415, 503) },
+        response: { 202: { ...enrollmentResult, description: `valid events queued; invalid ones listed by index. ${DURABILITY}` }, ...errors(400, 401, 403, 413, 415, 503) },
       },
     },
     async (request, reply) => {

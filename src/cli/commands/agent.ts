@@ -52,6 +52,20 @@ async function readPem(flag: string, path: string | undefined): Promise<Buffer |
   }
 }
 
+/**
+ * Reads the PEM files in parallel but reports a failure in flag order, so the same bad
+ * command line always gives the same error line whichever read finishes first.
+ */
+export async function readPems(
+  files: readonly (readonly [flag: string, path: string | undefined])[],
+  read: (flag: string, path: string | undefined) => Promise<Buffer | undefined> = readPem,
+): Promise<(Buffer | undefined)[]> {
+  const reads = await Promise.allSettled(files.map(([flag, path]) => read(flag, path)));
+  const failed = reads.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return reads.map((r) => (r as PromiseFulfilledResult<Buffer | undefined>).value);
+}
+
 /** Domain validation errors from building templates become one usage line. */
 function asUsage<T>(build: () => T): T {
   try {
@@ -113,10 +127,11 @@ export const agentCommand: Command = {
     asUsage(() => topics.credentials.render({ siteId: site, thingName: thing }));
     const command = asUsage(() => new RegistrationCommand(values['register-command'] ?? DEFAULT_REGISTER_COMMAND, '--register-command'));
     const registrationFile = values['registration-file'] ?? DEFAULT_REGISTRATION_FILE;
-    // one after the other: with two unreadable files, the error names the first flag every time
-    const cert = await readPem('cert', values.cert);
-    const key = await readPem('key', values.key);
-    const ca = await readPem('ca', values.ca);
+    const [cert, key, ca] = await readPems([
+      ['cert', values.cert],
+      ['key', values.key],
+      ['ca', values.ca],
+    ]);
 
     const log = new LineLog(io.stderr);
     const journal = await FileDeliveryJournal.open(values['state-file'] ?? defaultStateFile(registrationFile));

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Role } from '../../../src/app.js';
 import { freePort, RedisServerProcess } from '../../../src/devtools/redis-server-process.js';
 import type { DeviceState } from '../../../src/domain/device-state.js';
@@ -18,7 +18,11 @@ import { DEFAULT_CREDENTIALS, type EmulatorState, type FaultConfig } from '../..
 import { Keys } from '../../../src/queues/keys.js';
 import { CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
 import { FleetProcess } from './fleet-process.js';
+import mqtt from 'mqtt';
+import { topicFilter } from '../../../src/domain/topics.js';
+import { AckSessionSlot } from '../../../src/workers/ack-session-slot.js';
 import { redisDump } from '../../support/redis-dump.js';
+import { RedisClusterProcess } from '../../support/redis-cluster.js';
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 
@@ -39,12 +43,16 @@ export interface ClusterOptions {
   readonly seed?: number;
   /** start the device simulator (default true) */
   readonly simulator?: boolean;
+  /** a Redis Cluster (AOF on every node) instead of the one redis-server; roles get REDIS_CLUSTER_NODES */
+  readonly redisCluster?: { readonly masters: number; readonly replicasPerMaster: number };
 }
 
 export class FleetCluster {
   readonly processes: FleetProcess[] = [];
   private simulator: DeviceSimulatorProcess | undefined;
-  private commandRedis: Redis | undefined;
+  private commandRedis: Redis | Cluster | undefined;
+  /** set in cluster mode (then redisServer is its first node) */
+  redisCluster: RedisClusterProcess | undefined;
   apiUrl: string | undefined;
 
   private constructor(
@@ -63,7 +71,10 @@ export class FleetCluster {
     const dir = mkdtempSync(join(tmpdir(), `fleet-chaos-${run}-`));
     mkdirSync(join(dir, 'logs'));
     mkdirSync(join(dir, 'redis'));
-    const redisServer = await RedisServerProcess.start({ appendOnly: true, dir: join(dir, 'redis') });
+    const redisCluster = options.redisCluster
+      ? await RedisClusterProcess.start({ ...options.redisCluster, appendOnly: true, dir: join(dir, 'redis') })
+      : undefined;
+    const redisServer = redisCluster ? redisCluster.nodes[0]! : await RedisServerProcess.start({ appendOnly: true, dir: join(dir, 'redis') });
 
     const emulatorPort = await freePort();
     const emulator = new FleetProcess({
@@ -85,7 +96,16 @@ export class FleetCluster {
       logFile: join(dir, 'logs', 'emulator.log'),
       readyWhen: /listening on http/,
     });
-    await emulator.start();
+    try {
+      await emulator.start();
+    } catch (err) {
+      // nothing else is running yet: the Redis started above must not outlive the failed start
+      await (redisCluster ? redisCluster.stop() : redisServer.stop()).catch(() => undefined);
+      await emulator.stop().catch(() => undefined);
+      await emulator.closeLog().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
     const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
 
     const sitesFile = join(dir, 'sites.json');
@@ -100,6 +120,7 @@ export class FleetCluster {
     const keyPrefix = `fleet-chaos-${run}`;
     const env: Record<string, string> = {
       REDIS_URL: redisServer.url,
+      ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.seeds.map((n) => `${n.host}:${n.port}`).join(',') } : {}),
       FLEET_KEY_PREFIX: keyPrefix,
       FLEET_SITES_FILE: sitesFile,
       FLEET_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -117,6 +138,7 @@ export class FleetCluster {
     };
     const observer = await CredentialsObserver.start(MOSQUITTO_URL, topics.credentials);
     const cluster = new FleetCluster(dir, redisServer, emulator, emulatorUrl, env, new Keys(keyPrefix), topics, observer);
+    cluster.redisCluster = redisCluster;
     try {
       // in parallel: each process spends its first seconds compiling through tsx
       await Promise.all(options.groups.map((group) => cluster.addServe(group)));
@@ -151,8 +173,10 @@ export class FleetCluster {
   }
 
   /** a command connection to the private Redis (reconnects by itself across restarts) */
-  get redis(): Redis {
-    this.commandRedis ??= new Redis(this.redisServer.url, { maxRetriesPerRequest: null });
+  get redis(): Redis | Cluster {
+    this.commandRedis ??= this.redisCluster
+      ? new Cluster(this.redisCluster.seeds, { redisOptions: { maxRetriesPerRequest: null }, retryDelayOnFailover: 200, retryDelayOnClusterDown: 300 })
+      : new Redis(this.redisServer.url, { maxRetriesPerRequest: null });
     return this.commandRedis;
   }
 
@@ -189,7 +213,12 @@ export class FleetCluster {
 
   /** Every key and value under the run's prefix, as text. */
   async redisDump(): Promise<string> {
-    return redisDump(this.redis, this.keys.everything);
+    const redis = this.redis;
+    if (redis instanceof Cluster) {
+      const parts = await Promise.all(redis.nodes('master').map((node) => redisDump(node, this.keys.everything)));
+      return parts.join('\n');
+    }
+    return redisDump(redis, this.keys.everything);
   }
 
   /** every process's log, and Redis's append-only file (all writes ever made, not only what is left) */
@@ -214,8 +243,15 @@ export class FleetCluster {
     await this.observer.close().catch(() => undefined);
     await this.emulator.stop().catch(() => undefined);
     this.commandRedis?.disconnect();
-    await this.redisServer.stop().catch(() => undefined);
+    if (this.redisCluster) await this.redisCluster.stop().catch(() => undefined);
+    else await this.redisServer.stop().catch(() => undefined);
     for (const p of [...this.processes, this.emulator]) await p.closeLog();
+    // the ack processes' persistent MQTT sessions outlive them by design: end them on the shared broker
+    for (let slot = 0; slot < 4; slot++) {
+      const clientId = AckSessionSlot.clientIdFor(this.keys.root, topicFilter(this.topics.ack), slot);
+      const c = await mqtt.connectAsync(MOSQUITTO_URL, { clientId, clean: true, protocolVersion: 5, properties: { sessionExpiryInterval: 0 } }).catch(() => undefined);
+      await c?.endAsync();
+    }
     if (!keepFiles) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { readPems } from '../../../src/cli/commands/agent.js';
 import { main } from '../../../src/cli/main.js';
 
 async function run(...argv: string[]): Promise<{ code: number; stderr: string }> {
@@ -46,5 +47,20 @@ describe('enqueue flags', () => {
     const { code, stderr } = await run(...argv);
     expect(code).toBe(2);
     expect(stderr).toContain(message);
+  });
+});
+
+describe('agent PEM files: the first bad flag is reported whichever read fails first', () => {
+  it('reports --cert when the --key read fails sooner', async () => {
+    const read = (flag: string): Promise<Buffer | undefined> =>
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`--${flag} failed`)), flag === 'cert' ? 30 : 0));
+    await expect(readPems([['cert', 'c.pem'], ['key', 'k.pem'], ['ca', undefined]], read)).rejects.toThrow('--cert failed');
+  });
+
+  it('returns the files in flag order when all reads succeed', async () => {
+    const read = async (flag: string, path: string | undefined): Promise<Buffer | undefined> =>
+      path === undefined ? undefined : Buffer.from(flag);
+    const files = await readPems([['cert', 'c'], ['key', 'k'], ['ca', undefined]], read);
+    expect(files.map((f) => f?.toString())).toEqual(['cert', 'key', undefined]);
   });
 });

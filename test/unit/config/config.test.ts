@@ -236,3 +236,33 @@ describe('loadSitesFile / parseSitesConfig', () => {
     expect(configError(() => loadSitesFile(file('sites-syntax.json', '{"sites": ['))).message).toMatch(/not valid JSON/);
   });
 });
+
+describe('loadConfig: Redis Cluster and replica acknowledgement', () => {
+  it('parses REDIS_CLUSTER_NODES seeds (IPv6 in brackets) and FLEET_REDIS_MIN_REPLICAS', () => {
+    const c = loadConfig({
+      env: { FLEET_SECRET_KEY: KEY_HEX, REDIS_CLUSTER_NODES: 'redis-a:7000, 10.0.0.2:7001,[::1]:7002', FLEET_REDIS_MIN_REPLICAS: '1', FLEET_REDIS_REPLICA_TIMEOUT_MS: '250' },
+    });
+    expect(c.redisClusterNodes).toEqual([
+      { host: 'redis-a', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(c).toMatchObject({ redisMinReplicas: 1, redisReplicaTimeoutMs: 250 });
+  });
+
+  it('defaults to one Redis and no replica wait', () => {
+    const c = loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX } });
+    expect(c.redisClusterNodes).toBeUndefined();
+    expect(c).toMatchObject({ redisMinReplicas: 0, redisReplicaTimeoutMs: 1_000 });
+  });
+
+  it('names every bad seed and a bad replica count in one error', () => {
+    const err = configError(() =>
+      loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, REDIS_CLUSTER_NODES: 'a:7000,b,c:99999', FLEET_REDIS_MIN_REPLICAS: '-1' } }),
+    );
+    const paths = err.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(paths).toContain('REDIS_CLUSTER_NODES: each entry must be host:port with a port from 1 to 65535 (got "b")');
+    expect(paths).toContain('REDIS_CLUSTER_NODES: each entry must be host:port with a port from 1 to 65535 (got "c:99999")');
+    expect(paths.some((p) => p.startsWith('FLEET_REDIS_MIN_REPLICAS: must be a whole number from 0 to 16'))).toBe(true);
+  });
+});

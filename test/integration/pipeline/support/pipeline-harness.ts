@@ -19,6 +19,9 @@ import { LogCapture } from './log-capture.js';
 import { MOSQUITTO_URL, testConfig, type TestConfigOptions } from './test-config.js';
 import { redisDump } from '../../../support/redis-dump.js';
 import { deleteMatching } from '../../../../src/devtools/delete-keys.js';
+import { topicFilter } from '../../../../src/domain/topics.js';
+import { AckSessionSlot } from '../../../../src/workers/ack-session-slot.js';
+import mqtt from 'mqtt';
 
 export interface HarnessOptions extends TestConfigOptions {
   readonly emulator?: EmulatorOptions;
@@ -27,6 +30,8 @@ export interface HarnessOptions extends TestConfigOptions {
   readonly stuckAfterMs?: number;
   /** the sites the simulated devices serve (default all): a test plays the devices of the others itself */
   readonly simulatorSites?: readonly string[];
+  /** on top of the test config (e.g. a Redis Cluster's seeds) */
+  readonly config?: Partial<Config>;
 }
 
 export interface SeenActivation {
@@ -58,7 +63,7 @@ export class PipelineHarness {
   ) {}
 
   static async start(options: HarnessOptions): Promise<PipelineHarness> {
-    const config = testConfig(options);
+    const config: Config = { ...testConfig(options), ...options.config };
     const emulator = await startEmulator({ mqttUrl: MOSQUITTO_URL, nodeQuota: 'unlimited', ...options.emulator });
     // the SDK reads its endpoints and credentials from the environment, as in production
     Object.assign(process.env, emulator.env);
@@ -200,5 +205,9 @@ export class PipelineHarness {
     await this.emulator.close();
     await deleteMatching(this.config.redisUrl, this.keys.everything);
     await this.redis.quit();
+    // the ack role's persistent MQTT session outlives the app by design: end it (a clean connect with its id)
+    const clientId = AckSessionSlot.clientIdFor(this.keys.root, topicFilter(this.config.topics.ack), 0);
+    const c = await mqtt.connectAsync(MOSQUITTO_URL, { clientId, clean: true, protocolVersion: 5, properties: { sessionExpiryInterval: 0 } }).catch(() => undefined);
+    await c?.endAsync();
   }
 }

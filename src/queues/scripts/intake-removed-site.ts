@@ -1,0 +1,37 @@
+import { PRELUDE } from './prelude.js';
+
+/**
+ * The devices of an intake job whose site is no longer configured: each gets a record in state `failed`
+ * with the given reason, so none is left without one. KEYS[1] = due zset (routes the call).
+ * ARGV: root, jobId, now, then per device 5 values: deviceId, siteId, thingName, attributes (json), reason.
+ * A device in flight elsewhere keeps its record (a duplicate, as in intake); a retried job is idempotent.
+ * Returns {failed, duplicates}.
+ */
+export const INTAKE_REMOVED_SITE_LUA = PRELUDE + `
+local jobId = ARGV[2]
+local now = tonumber(ARGV[3])
+local failed, duplicates = 0, 0
+local i = 4
+while i + 4 <= #ARGV do
+  local id, site, thing, attrs, reason = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
+  i = i + 5
+  local dk = devKey(id)
+  local cur = redis.call('HMGET', dk, 'st', 'job', 'site', 'batch')
+  local st = cur[1]
+  if st and cur[2] == jobId then
+    failed = failed + 1
+  elseif st and st ~= 'registered' and st ~= 'failed' then
+    duplicates = duplicates + 1
+  else
+    if st then
+      redis.call('HINCRBY', root .. ':cnt:' .. cur[3], st, -1)
+      if st == 'failed' then redis.call('SREM', root .. ':failed:' .. cur[3], id) end
+      redis.call('DEL', dk)
+    end
+    redis.call('HSET', dk, 'site', site, 'thing', thing, 'attrs', attrs, 'gen', 0, 'job', jobId, 'err', reason)
+    devState(id, site, nil, 'failed', now)
+    failed = failed + 1
+  end
+end
+return {failed, duplicates}
+`;
