@@ -50,6 +50,8 @@ export interface RunningEmulator {
   readonly env: Readonly<Record<string, string>>;
   /** counts and contents, as GET /emulator/state answers */
   readonly state: EmulatorState;
+  /** every activation code issued so far (answers dropped included), as GET /emulator/issued-codes answers */
+  issuedCodes(): readonly string[];
   /** replaces every fault (`{}` clears); validated like PUT /emulator/faults */
   setFaults(faults: FaultConfig): void;
   close(): Promise<void>;
@@ -74,7 +76,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let address = '';
   const things = new ThingRegistry(options.accountId ?? DEFAULT_ACCOUNT_ID, () => address);
   const iotData = new IotDataService(sink, retained, now);
-  const ssm = new SsmService(activations, nodes, now);
+  const ssm = new SsmService(activations, nodes, now, (read) => faults.consistencyDelayMs(`ssm.${read}`));
 
   const state = (): EmulatorState => {
     const at = now();
@@ -91,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return {
       operations: stats.snapshot(),
       authFailures: stats.authFailures,
-      activations: { live: activations.liveCount, created: activations.all.length, list },
+      activations: { live: activations.liveCount, created: activations.all.length, list, maxLiveByName: activations.maxLiveByName() },
       nodes: { registered: nodes.count, live: nodes.liveTotal(), liveByRegion },
       nodeQuota,
       retainedMessages: retained.size,
@@ -109,6 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     iotData,
     register: (body) => registerManagedNode(parseRegistrationRequest(body), activations, nodes, nodeQuota === 'unlimited' ? null : nodeQuota, now()),
     state,
+    issuedCodes: () => activations.issuedCodes,
   });
   const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, handler.handle);
   // many SDK clients keep sockets open for long: no per-server timeout on idle keep-alive beyond the above
@@ -143,6 +146,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     get state() {
       return state();
     },
+    issuedCodes: () => activations.issuedCodes,
     setFaults: (config) => faults.set(parseFaultConfig(config)),
     close: async () => {
       retained.close();

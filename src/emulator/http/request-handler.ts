@@ -27,6 +27,8 @@ export interface EmulatorParts {
   /** POST /emulator/register: returns the new managed node id */
   register(body: unknown): string;
   state(): EmulatorState;
+  /** every activation code issued, for tests' secret searches (never part of the state answer) */
+  issuedCodes(): readonly string[];
 }
 
 interface AwsRoute {
@@ -163,13 +165,14 @@ export class RequestHandler {
         return await this.withFaults('ssm.RegisterManagedInstance', 'emulator', req, res, () => ({ managedNodeId: this.parts.register(parsed) }));
       }
       if (path === '/emulator/state' && method === 'GET') return writeJson(res, 'emulator', 200, this.parts.state());
+      if (path === '/emulator/issued-codes' && method === 'GET') return writeJson(res, 'emulator', 200, { codes: this.parts.issuedCodes() });
       if (path === '/emulator/faults' && method === 'GET') return writeJson(res, 'emulator', 200, this.parts.faults.faults);
       if (path === '/emulator/faults' && method === 'PUT') {
         const config = parseFaultConfig(parseJson(body));
         this.parts.faults.set(config);
         return writeJson(res, 'emulator', 200, config);
       }
-      throw new AwsError('NotFound', `No emulator route ${method} ${path} (routes: POST /emulator/register, GET /emulator/state, GET|PUT /emulator/faults)`, 404);
+      throw new AwsError('NotFound', `No emulator route ${method} ${path} (routes: POST /emulator/register, GET /emulator/state, GET /emulator/issued-codes, GET|PUT /emulator/faults)`, 404);
     } catch (error) {
       writeError(res, 'emulator', error instanceof FaultConfigError ? new AwsError('ValidationException', error.message) : asAwsError(error));
     }

@@ -106,6 +106,31 @@ describe('Redis stores and Lua scripts', () => {
     expect(await devices.counts('s3')).toMatchObject({ activated: 1, registered: 1 });
   });
 
+  it('fails a batch only before it has an activation: an active batch is refused and keeps its expiry watch', async () => {
+    const t = 5_000_000;
+    await devices.intake('job-fail', events('s5', 3), () => POLICY, t);
+    expect(await cut('s5', 'b-s5-1', t + POLICY.batchWindowMs, 2)).toBe(2);
+    expect(await cut('s5', 'b-s5-2', t + POLICY.batchWindowMs)).toBe(1);
+    expect(await batches.beginAttempt('b-s5-1', t)).toBe(1);
+    const aid = '33333333-2222-3333-4444-555555555555';
+    expect(await batches.activated('b-s5-1', { activationId: aid, sealedCode: 'sealed', expiresAt: t + 60_000, nonce: 'n1', attempt: 1 }, t)).toBe(2);
+    const exp = `${keys.root}:exp`;
+    expect(await redis.zscore(exp, 'b-s5-1')).not.toBeNull();
+
+    // active: refused, nothing changes — its activation stays on the expiry watch, so it is deleted in time
+    expect(await batches.fail('b-s5-1', 'gave up', t + 1)).toBe(-1);
+    expect(await batches.get('b-s5-1')).toMatchObject({ state: 'active', activationId: aid });
+    expect(await redis.zscore(exp, 'b-s5-1')).not.toBeNull();
+    expect(await devices.counts('s5')).toMatchObject({ activated: 2, failed: 0 });
+
+    // a batch that never got an activation fails, and its device with it
+    expect(await batches.beginAttempt('b-s5-2', t)).toBe(1);
+    expect(await batches.fail('b-s5-2', 'gave up after 1 attempts', t + 1)).toBe(1);
+    expect(await devices.counts('s5')).toMatchObject({ activated: 2, failed: 1 });
+    expect(await batches.get('b-s5-2')).toMatchObject({ state: 'failed' });
+    expect(await batches.fail('b-s5-2', 'again', t + 2)).toBe(-1);
+  });
+
   it('keeps a device in flight under 1.5 KB of Redis memory, in compact encodings', async () => {
     const t = 4_000_000;
     const n = 1_000;

@@ -19,6 +19,8 @@ export interface TestConfigOptions {
   readonly maxRebatches?: number;
   readonly reconcileIntervalMs?: number;
   readonly batchWindowMs?: number;
+  /** the orchestrator's allowance for SSM's read-after-write delay (FLEET_SSM_CONSISTENCY_MS) */
+  readonly readAfterWriteMs?: number;
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -54,7 +56,7 @@ export function testConfig(options: TestConfigOptions): Config {
       credentials: `t-${run}/fleet/enroll/{siteId}/{thingName}/activation`,
       ack: `t-${run}/fleet/enroll/{siteId}/{thingName}/ack`,
     },
-    retry: { maxAttempts: options.maxAttempts ?? 6, baseDelayMs: 50, maxDelayMs: 400 },
+    retry: { maxAttempts: options.maxAttempts ?? 6, baseDelayMs: 50, maxDelayMs: 400, readAfterWriteMs: options.readAfterWriteMs ?? 50 },
     rateLimits: { ssmPerSecond: 2_000, createActivationPerSecond: 200, iotPublishPerSecond: 20_000 },
     maxRebatches: options.maxRebatches ?? 2,
     reconcileIntervalMs: options.reconcileIntervalMs ?? 100,
