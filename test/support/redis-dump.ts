@@ -7,16 +7,34 @@ export async function redisDump(redis: Redis, pattern: string): Promise<string> 
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 2_000);
     cursor = next;
-    for (const key of keys) {
+    if (keys.length === 0) continue;
+    // two round trips per page (types, then values), not two per key: the dump runs while a pipeline is busy
+    const types = ((await redis.pipeline(keys.map((k) => ['type', k])).exec()) ?? []).map(([, t]) => String(t));
+    const reads = keys.map((key, i): [string, ...string[]] => {
+      switch (types[i]) {
+        case 'string':
+          return ['get', key];
+        case 'hash':
+          return ['hgetall', key];
+        case 'list':
+          return ['lrange', key, '0', '-1'];
+        case 'set':
+          return ['smembers', key];
+        case 'zset':
+          return ['zrange', key, '0', '-1', 'WITHSCORES'];
+        case 'stream':
+          return ['xrange', key, '-', '+'];
+        default:
+          return ['exists', key];
+      }
+    });
+    const values = (await redis.pipeline(reads).exec()) ?? [];
+    keys.forEach((key, i) => {
       out.push(key);
-      const type = await redis.type(key);
-      if (type === 'string') out.push((await redis.get(key)) ?? '');
-      else if (type === 'hash') out.push(JSON.stringify(await redis.hgetall(key)));
-      else if (type === 'list') out.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'set') out.push(JSON.stringify(await redis.smembers(key)));
-      else if (type === 'zset') out.push(JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES')));
-      else if (type === 'stream') out.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-    }
+      const [, value] = values[i] ?? [null, null];
+      if (types[i] === 'string') out.push(typeof value === 'string' ? value : '');
+      else if (types[i] === 'hash' || types[i] === 'list' || types[i] === 'set' || types[i] === 'zset' || types[i] === 'stream') out.push(JSON.stringify(value));
+    });
   } while (cursor !== '0');
   return out.join('\n');
 }

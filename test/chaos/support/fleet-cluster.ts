@@ -16,7 +16,8 @@ import type { DeviceState } from '../../../src/domain/device-state.js';
 import { DeviceSimulatorProcess } from '../../../src/device/simulator/index.js';
 import { DEFAULT_CREDENTIALS, type EmulatorState, type FaultConfig } from '../../../src/emulator/index.js';
 import { Keys } from '../../../src/queues/keys.js';
-import { CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
+import { clearRetainedUnder, CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
+import { testScope, topicRoot } from '../../support/test-run.js';
 import { FleetProcess } from './fleet-process.js';
 import { redisDump } from '../../support/redis-dump.js';
 
@@ -64,6 +65,7 @@ export class FleetCluster {
     mkdirSync(join(dir, 'logs'));
     mkdirSync(join(dir, 'redis'));
     const redisServer = await RedisServerProcess.start({ appendOnly: true, dir: join(dir, 'redis') });
+    await keepEveryWrite(redisServer.url);
 
     const emulatorPort = await freePort();
     const emulator = new FleetProcess({
@@ -96,8 +98,9 @@ export class FleetCluster {
         sites: options.sites.map((s) => ({ id: s.id, maxBatchSize: s.maxBatchSize, batchWindowMs: s.batchWindowMs ?? 500, tags: { Site: s.id } })),
       }),
     );
-    const topics = { credentials: `chaos-${run}/fleet/enroll/{siteId}/{thingName}/activation`, ack: `chaos-${run}/fleet/enroll/{siteId}/{thingName}/ack` };
-    const keyPrefix = `fleet-chaos-${run}`;
+    const root = topicRoot('chaos');
+    const topics = { credentials: `${root}/fleet/enroll/{siteId}/{thingName}/activation`, ack: `${root}/fleet/enroll/{siteId}/{thingName}/ack` };
+    const keyPrefix = testScope('fleet-chaos');
     const env: Record<string, string> = {
       REDIS_URL: redisServer.url,
       FLEET_KEY_PREFIX: keyPrefix,
@@ -166,6 +169,25 @@ export class FleetCluster {
     return (await res.json()) as EmulatorState;
   }
 
+  /** every activation code the emulator issued in this run (lost answers and orphans too) */
+  async issuedCodes(): Promise<string[]> {
+    const res = await fetch(`${this.emulatorUrl}/emulator/issued-codes`);
+    if (res.status !== 200) throw new Error(`GET /emulator/issued-codes answered ${res.status}`);
+    return ((await res.json()) as { codes: string[] }).codes;
+  }
+
+  /** SIGKILL the private Redis and start it again from its AOF, rewrites still off */
+  async restartRedis(): Promise<void> {
+    await this.redisServer.restart();
+    await keepEveryWrite(this.redisServer.url);
+  }
+
+  /** AOF rewrites since the last (re)start; 0 means the AOF still holds every write */
+  async aofRewrites(): Promise<number> {
+    const info = await this.redis.info('persistence');
+    return Number(/aof_rewrites:(\d+)/.exec(info)?.[1] ?? 0);
+  }
+
   async setFaults(faults: FaultConfig): Promise<void> {
     const res = await fetch(`${this.emulatorUrl}/emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
     if (res.status >= 300) throw new Error(`PUT /emulator/faults answered ${res.status}: ${await res.text()}`);
@@ -212,10 +234,22 @@ export class FleetCluster {
     for (const p of this.processes) await p.stop(15_000).catch(() => undefined);
     await this.simulator?.stop().catch(() => undefined);
     await this.observer.close().catch(() => undefined);
+    // the shared broker keeps nothing of this run (the invariant check has read it before)
+    await clearRetainedUnder(MOSQUITTO_URL, this.topics.credentials).catch(() => undefined);
     await this.emulator.stop().catch(() => undefined);
     this.commandRedis?.disconnect();
     await this.redisServer.stop().catch(() => undefined);
     for (const p of [...this.processes, this.emulator]) await p.closeLog();
     if (!keepFiles) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** AOF rewrites off: the append-only file keeps every write ever made, which the secret search reads */
+async function keepEveryWrite(url: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    await redis.config('SET', 'auto-aof-rewrite-percentage', '0');
+  } finally {
+    redis.disconnect();
   }
 }

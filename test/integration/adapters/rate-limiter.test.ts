@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisRateLimiter } from '../../../src/adapters/rate-limiter.js';
+import { testScope } from '../../support/test-run.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `{rl-test-${Math.random().toString(36).slice(2, 8)}}`;
+const prefix = `{${testScope('rl-test')}}`;
 
 describe('RedisRateLimiter', () => {
   const redis = new Redis(url);

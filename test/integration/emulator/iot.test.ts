@@ -1,12 +1,12 @@
 import { CreateThingCommand, DescribeEndpointCommand, DescribeThingCommand } from '@aws-sdk/client-iot';
 import { GetRetainedMessageCommand, PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection, startEmulatorFixture, type EmulatorFixture } from './aws-clients.js';
 import { MqttProbe } from './mqtt-probe.js';
+import { topicRoot } from '../../support/test-run.js';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
-const root = `test-emulator-${randomBytes(6).toString('hex')}`;
+const root = topicRoot('emulator');
 let clock = Date.now();
 let fx: EmulatorFixture;
 const probes: MqttProbe[] = [];

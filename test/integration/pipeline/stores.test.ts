@@ -3,7 +3,6 @@
  * intake on job retry, re-enroll, batch cut bounds (≤ maxBatchSize, ≥ 1, full at once, partial when due),
  * exact per-site counts, ack checks — and the memory a device in flight costs.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingEvent } from '../../../src/domain/onboarding-event.js';
@@ -13,6 +12,7 @@ import { Keys } from '../../../src/queues/keys.js';
 import { RedisScripts } from '../../../src/queues/redis-scripts.js';
 import { SiteBufferStore } from '../../../src/queues/site-buffer-store.js';
 import { REDIS_URL } from './support/test-config.js';
+import { testScope } from '../../support/test-run.js';
 
 const POLICY = { batchWindowMs: 1_000, maxBatchSize: 1_000 };
 
@@ -25,7 +25,7 @@ function events(site: string, n: number, from = 0, reenroll = false): Onboarding
 
 describe('Redis stores and Lua scripts', () => {
   const redis = new Redis(REDIS_URL);
-  const keys = new Keys(`fleet-store-${randomBytes(4).toString('hex')}`);
+  const keys = new Keys(testScope('fleet-store'));
   const scripts = new RedisScripts(redis);
   const devices = new DeviceStore(redis, keys, scripts);
   const batches = new BatchStore(redis, keys, scripts);
