@@ -155,7 +155,11 @@ export class FleetCluster {
 
   /** a command connection to the private Redis (reconnects by itself across restarts) */
   get redis(): Redis {
-    this.commandRedis ??= new Redis(this.redisServer.url, { maxRetriesPerRequest: null });
+    if (this.commandRedis === undefined) {
+      this.commandRedis = new Redis(this.redisServer.url, { maxRetriesPerRequest: null });
+      // refused connections while Redis restarts are expected: it reconnects by itself
+      this.commandRedis.on('error', () => undefined);
+    }
     return this.commandRedis;
   }
 

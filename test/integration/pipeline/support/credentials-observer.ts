@@ -27,7 +27,8 @@ export class CredentialsObserver {
     const client = await mqtt.connectAsync(url, { protocolVersion: 5, clean: true });
     const observer = new CredentialsObserver(client, credentialsTemplate);
     client.on('message', (topic, payload) => observer.onMessage(topic, payload));
-    await client.subscribeAsync(credentialsTemplate.replace('{siteId}', '+').replace('{thingName}', '+'), { qos: 1 });
+    // QoS 0: a broker drops QoS 1 messages past its per-client queue (Mosquitto: 1,000) when the reader lags under load
+    await client.subscribeAsync(credentialsTemplate.replace('{siteId}', '+').replace('{thingName}', '+'), { qos: 0 });
     return observer;
   }
 
