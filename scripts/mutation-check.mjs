@@ -28,7 +28,7 @@ const MUTATIONS = [
     file: ACTIVATION,
     from: [/const sealedCode = /],
     to: ["process.stderr.write(Buffer.from(created.activationCode).toString('base64') + '\\n');\n      const sealedCode = "],
-    tests: ['test/integration/pipeline/happy-path.test.ts'],
+    tests: ['test/integration/api/api-pipeline.test.ts'],
   },
   {
     name: 'the new activation created before the orphan is deleted',
