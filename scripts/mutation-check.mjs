@@ -108,7 +108,9 @@ for (const m of [control, ...chosen]) {
       survivors.push(m.name);
       console.log(`SURVIVED  ${m.name} (${m.tests.join(', ')}; ${seconds} s)`);
     } else {
-      console.log(`killed    ${m.name} (${failed ?? '?'} failing in ${m.tests.join(', ')}; ${seconds} s)`);
+      // what the tests said, so a kill for the wrong reason (a timeout, a crash) shows
+      const why = (run.stdout + run.stderr).replace(/\u001b\[[0-9;]*m/g, '').match(/(AssertionError|Error): .*/)?.[0]?.slice(0, 200);
+      console.log(`killed    ${m.name} (${failed ?? '?'} failing in ${m.tests.join(', ')}; ${seconds} s)\n            ${why ?? ''}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -45,7 +45,7 @@ describe('pipeline: 2,500 devices across 3 sites', () => {
     await h.waitFor(() => h.observer.received.length > 0, 30_000, () => 'no credentials yet');
     // batches first: a busy machine may finish a batch (and delete its sealed code) while the whole dump runs
     const midRun = (await h.redisDump(h.keys.batch('*'))) + (await h.redisDump());
-    await h.waitFor(() => h.allSettled(ids, TOTAL), 90_000, () => h.describeCounts(ids));
+    await h.waitFor(() => h.allSettled(ids, TOTAL), 200_000, () => h.describeCounts(ids));
     await h.waitFor(() => h.emulator.state.activations.live === 0, 10_000, () => `live activations: ${h.emulator.state.activations.live}`);
 
     // exactly the minimum, each sized to its batch and tagged with site, batch and the site's tags
@@ -116,5 +116,5 @@ describe('pipeline: 2,500 devices across 3 sites', () => {
     expect(codes).toBe(h.emulator.state.activations.created);
     expect(describeLeaks(leaks)).toEqual([]);
     expect(metrics).toMatch(/fleet_devices\{state="registered"\} 2500/);
-  });
+  }, 240_000); // a shared 2-core machine under load can take minutes: the budget is generous, speed is for npm run bench
 });
