@@ -86,7 +86,7 @@ describe('IoT control plane', () => {
     const iot = fx.iot();
     const endpoint = await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
     expect(`http://${endpoint.endpointAddress}`).toBe(fx.emulator.url);
-    const name = `edge-${root}`;
+    const name = `edge-${root.replaceAll('/', '-')}`;
     const created = await iot.send(new CreateThingCommand({ thingName: name, attributePayload: { attributes: { model: 'X1' } } }));
     const again = await iot.send(new CreateThingCommand({ thingName: name, attributePayload: { attributes: { model: 'X1' } } }));
     expect(again.thingId).toBe(created.thingId);
