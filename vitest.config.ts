@@ -19,6 +19,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           setupFiles: ['test/setup/node-warnings.ts'],
+          // the run's id for every prefix and topic root; at the end, fails the run if any of them is left
+          globalSetup: ['test/setup/leftovers.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // 2 cores: a few files at once, each with its own Redis prefix and topic root

@@ -23,6 +23,11 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * SSM reads are eventually consistent: how long after a CreateActivation its activation may still be
+   * missing from DescribeActivations. After an attempt whose answer may be lost, the orphan lookup waits this long.
+   */
+  readonly readAfterWriteMs: number;
 }
 
 export interface RateLimits {
@@ -161,6 +166,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     maxAttempts: r.int('FLEET_MAX_ATTEMPTS', 8, 1, 100),
     baseDelayMs: r.int('FLEET_RETRY_BASE_MS', 200, 1),
     maxDelayMs: r.int('FLEET_RETRY_MAX_MS', 20_000, 1),
+    readAfterWriteMs: r.int('FLEET_SSM_CONSISTENCY_MS', 2_000, 0, 600_000),
     ...defined(o.retry),
   };
   const baseRates = {

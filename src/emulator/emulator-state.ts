@@ -16,7 +16,13 @@ export interface EmulatorState {
   readonly operations: Record<string, OperationCounts>;
   /** requests refused for a missing, unknown or bad signature */
   readonly authFailures: number;
-  readonly activations: { readonly live: number; readonly created: number; readonly list: readonly LiveActivationSummary[] };
+  readonly activations: {
+    readonly live: number;
+    readonly created: number;
+    readonly list: readonly LiveActivationSummary[];
+    /** DefaultInstanceName (one per batch) → the most unexpired activations it ever had live at once */
+    readonly maxLiveByName: Readonly<Record<string, number>>;
+  };
   readonly nodes: { readonly registered: number; readonly live: number; readonly liveByRegion: Record<string, number> };
   /** `--node-quota`, or what the default tier allows (1,000 standard, 'unlimited' advanced) */
   readonly nodeQuota: number | 'unlimited';

@@ -15,6 +15,11 @@ export interface OperationFaults {
   readonly tps?: number;
   /** probability of doing the work, then closing the connection without an answer */
   readonly dropAnswer?: number;
+  /**
+   * read-after-write delay (reads only: ssm.DescribeActivations, ssm.DescribeInstanceInformation): a new
+   * activation or managed node shows up in these reads only this long after it was created
+   */
+  readonly consistencyDelayMs?: number;
 }
 
 export type FaultConfig = Readonly<Partial<Record<OperationKey, OperationFaults>>>;
@@ -25,6 +30,8 @@ export class FaultConfigError extends Error {
 }
 
 const PROBABILITIES = ['throttle', 'error', 'dropAnswer'] as const;
+/** the eventually consistent reads: what a read-after-write delay applies to */
+export const CONSISTENCY_DELAYED: readonly OperationKey[] = ['ssm.DescribeActivations', 'ssm.DescribeInstanceInformation'];
 
 export function parseFaultConfig(input: unknown): FaultConfig {
   if (!isPlainObject(input)) throw new FaultConfigError('faults: must be a JSON object keyed by operation, e.g. {"ssm.CreateActivation":{"throttle":0.2}}');
@@ -42,10 +49,13 @@ export function parseFaultConfig(input: unknown): FaultConfig {
         if (raw < 0 || raw > 1) throw new FaultConfigError(`${path}: must be a probability between 0 and 1, got ${raw}`);
       } else if (field === 'latencyMs') {
         if (raw < 0 || raw > 600_000) throw new FaultConfigError(`${path}: must be 0–600000 ms, got ${raw}`);
+      } else if (field === 'consistencyDelayMs') {
+        if (!CONSISTENCY_DELAYED.includes(key)) throw new FaultConfigError(`${path}: only for the eventually consistent reads (${CONSISTENCY_DELAYED.join(', ')})`);
+        if (raw < 0 || raw > 600_000) throw new FaultConfigError(`${path}: must be 0–600000 ms, got ${raw}`);
       } else if (field === 'tps') {
         if (raw <= 0) throw new FaultConfigError(`${path}: must be greater than 0, got ${raw}`);
       } else {
-        throw new FaultConfigError(`${path}: unknown fault (known: throttle, error, latencyMs, tps, dropAnswer)`);
+        throw new FaultConfigError(`${path}: unknown fault (known: throttle, error, latencyMs, tps, dropAnswer, consistencyDelayMs)`);
       }
       faults[field as keyof OperationFaults] = raw;
     }

@@ -38,6 +38,11 @@ export class FaultInjector {
     this.buckets = new Map();
   }
 
+  /** how long after a write its result shows up in this read (0: at once) */
+  consistencyDelayMs(operation: OperationKey): number {
+    return this.config[operation]?.consistencyDelayMs ?? 0;
+  }
+
   decide(operation: OperationKey): FaultDecision {
     const faults = this.config[operation];
     if (faults === undefined) return CLEAN;

@@ -63,6 +63,8 @@ export interface RunningEmulator {
   setTier(tier: ActivationTier, region?: string): void;
   /** counts and contents, as GET /emulator/state answers */
   readonly state: EmulatorState;
+  /** every activation code issued so far (answers dropped included), as GET /emulator/issued-codes answers */
+  issuedCodes(): readonly string[];
   /** replaces every fault (`{}` clears); validated like PUT /emulator/faults */
   setFaults(faults: FaultConfig): void;
   close(): Promise<void>;
@@ -97,7 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let url = '';
   const things = new ThingRegistry(accountId, () => address);
   const iotData = new IotDataService(sink, retained, now, maxExpiry);
-  const ssm = new SsmService(activations, nodes, now);
+  const ssm = new SsmService(activations, nodes, now, (read) => faults.consistencyDelayMs(`ssm.${read}`));
   const settings = new ServiceSettings(accountId, tier, now, (r) => nodes.liveInRegion(r));
   // `--node-quota` overrides the tier in every Region
   const nodeLimit = (r: string): number | null => (nodeQuota === undefined ? settings.nodeLimit(r) : nodeQuota === 'unlimited' ? null : nodeQuota);
@@ -123,7 +125,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return {
       operations: stats.snapshot(),
       authFailures: stats.authFailures,
-      activations: { live: activations.liveCount, created: activations.all.length, list },
+      activations: { live: activations.liveCount, created: activations.all.length, list, maxLiveByName: activations.maxLiveByName() },
       nodes: { registered: nodes.count, live: nodes.liveTotal(), liveByRegion },
       nodeQuota: nodeQuota ?? (tier === 'advanced' ? 'unlimited' : DEFAULT_NODE_QUOTA),
       tiers: Object.fromEntries(Object.keys(liveByRegion).map((r) => [r, settings.tier(r)])),
@@ -146,6 +148,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     register: (body) => registerManagedNode(parseRegistrationRequest(body), activations, nodes, nodeLimit, now()),
     addForeignNodes: foreignNodes,
     state,
+    issuedCodes: () => activations.issuedCodes,
   });
   const serverOptions = { keepAlive: true, keepAliveTimeout: 65_000 };
   const server: Server = certificate
@@ -187,6 +190,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     get state() {
       return state();
     },
+    issuedCodes: () => activations.issuedCodes,
     setFaults: (config) => faults.set(parseFaultConfig(config)),
     close: async () => {
       retained.close();

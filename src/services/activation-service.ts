@@ -44,6 +44,8 @@ export interface ActivationDeps {
   readonly logger: Logger;
   readonly clock?: () => number;
   readonly random?: () => number;
+  /** waits (the read-after-write delay before the last clean-up); a fake clock's in specs */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** another worker holds the batch: look again shortly */
@@ -52,10 +54,12 @@ const LEASE_BUSY_DELAY_MS = 2_000;
 export class ActivationService {
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: ActivationDeps) {
     this.now = deps.clock ?? Date.now;
     this.random = deps.random ?? Math.random;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async activate(batchId: string): Promise<ActivationOutcome> {
@@ -125,11 +129,14 @@ export class ActivationService {
     }
     if (err instanceof AwsCallError) {
       if (attempt >= retry.maxAttempts) {
-        // the last attempt's answer may have been lost too: leave no usable activation behind
+        // the last attempt's answer may have been lost too: leave no usable activation behind, once SSM's
+        // reads can show it (read-after-write delay)
+        await this.sleep(retry.readAfterWriteMs);
         await this.deleteOrphans(region, batchId).catch((e: unknown) => logger.warn({ batchId, err: String(e) }, 'orphan cleanup failed'));
         return this.fail(batchId, `gave up after ${attempt} attempts: ${err.message}`);
       }
-      const delayMs = fullJitterBackoff(Math.max(0, attempt - 1), retry.baseDelayMs, retry.maxDelayMs, this.random);
+      // the next attempt's orphan lookup must come after the read-after-write delay, or it may miss this one's
+      const delayMs = Math.max(retry.readAfterWriteMs, fullJitterBackoff(Math.max(0, attempt - 1), retry.baseDelayMs, retry.maxDelayMs, this.random));
       logger.warn({ batchId, attempt, error: err.message, delayMs }, 'CreateActivation failed, retrying');
       return { kind: 'retry', delayMs, why: err.message };
     }

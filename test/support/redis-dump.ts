@@ -7,23 +7,33 @@ export async function redisDump(redis: Redis, pattern: string): Promise<string> 
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 2_000);
     cursor = next;
-    // two pipelined round trips per page (types, then values): a busy test process answers thousands of keys in seconds
-    const types = ((await keys.reduce((p, k) => p.type(k), redis.pipeline()).exec()) ?? []).map(([, t]) => String(t));
-    const reads = redis.pipeline();
-    keys.forEach((key, i) => {
-      const type = types[i];
-      if (type === 'string') reads.get(key);
-      else if (type === 'hash') reads.hgetall(key);
-      else if (type === 'list') reads.lrange(key, 0, -1);
-      else if (type === 'set') reads.smembers(key);
-      else if (type === 'zset') reads.zrange(key, '0', '-1', 'WITHSCORES');
-      else if (type === 'stream') reads.xrange(key, '-', '+');
-      else reads.echo('');
+    if (keys.length === 0) continue;
+    // two round trips per page (types, then values), not two per key: the dump runs while a pipeline is busy
+    const types = ((await redis.pipeline(keys.map((k) => ['type', k])).exec()) ?? []).map(([, t]) => String(t));
+    const reads = keys.map((key, i): [string, ...string[]] => {
+      switch (types[i]) {
+        case 'string':
+          return ['get', key];
+        case 'hash':
+          return ['hgetall', key];
+        case 'list':
+          return ['lrange', key, '0', '-1'];
+        case 'set':
+          return ['smembers', key];
+        case 'zset':
+          return ['zrange', key, '0', '-1', 'WITHSCORES'];
+        case 'stream':
+          return ['xrange', key, '-', '+'];
+        default:
+          return ['exists', key];
+      }
     });
-    const values = (await reads.exec()) ?? [];
+    const values = (await redis.pipeline(reads).exec()) ?? [];
     keys.forEach((key, i) => {
-      const v = values[i]?.[1];
-      out.push(key, types[i] === 'string' ? String(v ?? '') : types[i] === 'none' ? '' : JSON.stringify(v));
+      out.push(key);
+      const [, value] = values[i] ?? [null, null];
+      if (types[i] === 'string') out.push(typeof value === 'string' ? value : '');
+      else if (types[i] === 'hash' || types[i] === 'list' || types[i] === 'set' || types[i] === 'zset' || types[i] === 'stream') out.push(JSON.stringify(value));
     });
   } while (cursor !== '0');
   return out.join('\n');

@@ -33,6 +33,8 @@ export interface EmulatorParts {
   /** POST /emulator/foreign-nodes: registers nodes fleet-enroll did not, returns their ids */
   addForeignNodes(body: unknown): string[];
   state(): EmulatorState;
+  /** every activation code issued, for tests' secret searches (never part of the state answer) */
+  issuedCodes(): readonly string[];
 }
 
 interface AwsRoute {
@@ -204,13 +206,14 @@ export class RequestHandler {
         return writeJson(res, 'emulator', 200, { managedNodeIds: this.parts.addForeignNodes(parseJson(body)) });
       }
       if (path === '/emulator/state' && method === 'GET') return writeJson(res, 'emulator', 200, this.parts.state());
+      if (path === '/emulator/issued-codes' && method === 'GET') return writeJson(res, 'emulator', 200, { codes: this.parts.issuedCodes() });
       if (path === '/emulator/faults' && method === 'GET') return writeJson(res, 'emulator', 200, this.parts.faults.faults);
       if (path === '/emulator/faults' && method === 'PUT') {
         const config = parseFaultConfig(parseJson(body));
         this.parts.faults.set(config);
         return writeJson(res, 'emulator', 200, config);
       }
-      throw new AwsError('NotFound', `No emulator route ${method} ${path} (routes: POST /emulator/register, POST /emulator/foreign-nodes, GET /emulator/state, GET|PUT /emulator/faults)`, 404);
+      throw new AwsError('NotFound', `No emulator route ${method} ${path} (routes: POST /emulator/register, POST /emulator/foreign-nodes, GET /emulator/state, GET /emulator/issued-codes, GET|PUT /emulator/faults)`, 404);
     } catch (error) {
       writeError(res, 'emulator', error instanceof FaultConfigError ? new AwsError('ValidationException', error.message) : asAwsError(error));
     }

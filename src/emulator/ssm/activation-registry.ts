@@ -1,7 +1,11 @@
 /**
  * Hybrid activations, per Region. Deleted activations stay in `all` (without their code) because
  * the nodes registered with them keep pointing at them, as in AWS: deleting an activation does not
- * deregister its nodes. Only a hash of each activation code is kept.
+ * deregister its nodes. Registration checks only a hash of each activation code; the codes themselves
+ * are listed apart (`issuedCodes`) for the tests' secret searches, which must cover every code ever
+ * handed out, also those whose answer was lost. Per DefaultInstanceName the registry keeps the most
+ * unexpired activations that were ever live at once, so "one live activation per batch" is checked
+ * exactly rather than by sampling.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ActivationRequest } from './create-activation-rules.js';
@@ -26,6 +30,12 @@ export class ActivationRegistry {
   private readonly live = new Map<string, Activation>();
   /** every activation ever created, deleted ones too: their nodes still name them */
   private readonly everCreated = new Map<string, Activation>();
+  /** every activation code handed out, in order (answers dropped included) */
+  private readonly codes: string[] = [];
+  /** DefaultInstanceName → its live activations */
+  private readonly liveByName = new Map<string, Set<Activation>>();
+  /** DefaultInstanceName → the most unexpired activations it had live at once */
+  private readonly maxLive = new Map<string, number>();
 
   create(request: ActivationRequest, region: string, now: number): { activation: Activation; code: string } {
     // 20 characters of base64, like the codes AWS hands out (the API allows 20–250)
@@ -45,6 +55,13 @@ export class ActivationRegistry {
     this.all.push(activation);
     this.live.set(activation.id, activation);
     this.everCreated.set(activation.id, activation);
+    this.codes.push(code);
+    const sameName = this.liveByName.get(activation.defaultInstanceName) ?? new Set<Activation>();
+    sameName.add(activation);
+    this.liveByName.set(activation.defaultInstanceName, sameName);
+    let usable = 0;
+    for (const a of sameName) if (now < a.expiresAt) usable++;
+    this.maxLive.set(activation.defaultInstanceName, Math.max(usable, this.maxLive.get(activation.defaultInstanceName) ?? 0));
     return { activation, code };
   }
 
@@ -63,6 +80,19 @@ export class ActivationRegistry {
     activation.deleted = true;
     activation.codeHash = undefined;
     this.live.delete(activation.id);
+    const sameName = this.liveByName.get(activation.defaultInstanceName);
+    sameName?.delete(activation);
+    if (sameName?.size === 0) this.liveByName.delete(activation.defaultInstanceName);
+  }
+
+  /** every code ever issued (a copy) */
+  get issuedCodes(): readonly string[] {
+    return [...this.codes];
+  }
+
+  /** DefaultInstanceName → the most unexpired activations it ever had live at once */
+  maxLiveByName(): Record<string, number> {
+    return Object.fromEntries(this.maxLive);
   }
 
   liveActivations(): IterableIterator<Activation> {

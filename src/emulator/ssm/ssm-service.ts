@@ -40,6 +40,8 @@ export class SsmService {
     private readonly activations: ActivationRegistry,
     private readonly nodes: ManagedNodeRegistry,
     private readonly now: () => number,
+    /** read-after-write delay of an eventually consistent read (ms), as set by the `consistencyDelayMs` fault */
+    private readonly readDelayMs: (read: 'DescribeActivations' | 'DescribeInstanceInformation') => number = () => 0,
   ) {}
 
   handle(operation: SsmOperation, input: JsonObject, region: string): JsonObject {
@@ -89,12 +91,15 @@ export class SsmService {
       });
 
     const now = this.now();
+    // eventually consistent: an activation shows up only once the read-after-write delay has passed
+    const visibleFrom = now - this.readDelayMs('DescribeActivations');
+    const shown = (a: Activation): boolean => !a.deleted && a.region === region && a.createdAt <= visibleFrom && matches(a);
     const list: JsonObject[] = [];
     let offset = decodePageToken(optionalString(input, 'NextToken'));
     const all = this.activations.all;
     for (; offset < all.length && list.length < maxResults; offset++) {
       const a = all[offset]!;
-      if (a.deleted || a.region !== region || !matches(a)) continue;
+      if (!shown(a)) continue;
       list.push({
         ActivationId: a.id,
         Description: a.description,
@@ -108,7 +113,7 @@ export class SsmService {
         Tags: a.tags,
       });
     }
-    const more = all.slice(offset).some((a) => !a.deleted && a.region === region && matches(a));
+    const more = all.slice(offset).some(shown);
     return more ? { ActivationList: list, NextToken: encodePageToken(offset) } : { ActivationList: list };
   }
 
@@ -130,6 +135,7 @@ export class SsmService {
     checkRange(maxResults, 'maxResults', 5, 50);
     const filter = InstanceFilter.fromRequest(input);
     const now = this.now();
+    const visibleFrom = now - this.readDelayMs('DescribeInstanceInformation');
     const list: JsonObject[] = [];
     const candidates = filter.candidates(this.activations, this.nodes);
     let position = decodePageToken(optionalString(input, 'NextToken'));
@@ -137,6 +143,7 @@ export class SsmService {
     for (; position < candidates.length; position++) {
       const index = candidates.at(position);
       if (!this.nodes.isLive(index) || this.nodes.activation(index).region !== region || !filter.matches(index, this.nodes)) continue;
+      if (this.nodes.registeredAtMs(index) > visibleFrom) continue;
       if (list.length === maxResults) {
         more = true;
         break;

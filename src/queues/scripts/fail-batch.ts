@@ -2,13 +2,16 @@ import { PRELUDE } from './prelude.js';
 
 /**
  * The batch failed for good (permanent AWS error, attempts exhausted): the batch and each of its devices
- * still in flight become `failed` with the reason; its quota reservation goes back.
- * KEYS[1] = batch hash. ARGV: root, batchId, now, reason. Returns the number of devices failed.
+ * still in flight become `failed` with the reason; its quota reservation goes back. Only a batch without a
+ * live activation can fail (`open`, `creating`, `blocked`): an `active` one ends `completed` or `expired`,
+ * which delete its activation, so failing it here would leave a live activation nobody deletes.
+ * KEYS[1] = batch hash. ARGV: root, batchId, now, reason. Returns the number of devices failed, or -1 when
+ * the batch is not in a state that can fail.
  */
 export const FAIL_BATCH_LUA = PRELUDE + `
 local b, now, reason = ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local st = redis.call('HGET', KEYS[1], 'st')
-if not st or st == 'completed' or st == 'expired' or st == 'failed' then return -1 end
+if st ~= 'open' and st ~= 'creating' and st ~= 'blocked' then return -1 end
 redis.call('HSET', KEYS[1], 'err', reason)
 redis.call('HDEL', KEYS[1], 'code', 'why')
 batchState(b, 'failed', now)

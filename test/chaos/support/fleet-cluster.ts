@@ -16,7 +16,8 @@ import type { DeviceState } from '../../../src/domain/device-state.js';
 import { DeviceSimulatorProcess } from '../../../src/device/simulator/index.js';
 import { DEFAULT_CREDENTIALS, type EmulatorState, type FaultConfig } from '../../../src/emulator/index.js';
 import { Keys } from '../../../src/queues/keys.js';
-import { CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
+import { clearRetainedUnder, CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
+import { testScope, topicRoot } from '../../support/test-run.js';
 import { FleetProcess } from './fleet-process.js';
 import mqtt from 'mqtt';
 import { topicFilter } from '../../../src/domain/topics.js';
@@ -75,6 +76,7 @@ export class FleetCluster {
       ? await RedisClusterProcess.start({ ...options.redisCluster, appendOnly: true, dir: join(dir, 'redis') })
       : undefined;
     const redisServer = redisCluster ? redisCluster.nodes[0]! : await RedisServerProcess.start({ appendOnly: true, dir: join(dir, 'redis') });
+    if (!redisCluster) await keepEveryWrite(redisServer.url);
 
     const emulatorPort = await freePort();
     const emulator = new FleetProcess({
@@ -116,8 +118,9 @@ export class FleetCluster {
         sites: options.sites.map((s) => ({ id: s.id, maxBatchSize: s.maxBatchSize, batchWindowMs: s.batchWindowMs ?? 500, tags: { Site: s.id } })),
       }),
     );
-    const topics = { credentials: `chaos-${run}/fleet/enroll/{siteId}/{thingName}/activation`, ack: `chaos-${run}/fleet/enroll/{siteId}/{thingName}/ack` };
-    const keyPrefix = `fleet-chaos-${run}`;
+    const root = topicRoot('chaos');
+    const topics = { credentials: `${root}/fleet/enroll/{siteId}/{thingName}/activation`, ack: `${root}/fleet/enroll/{siteId}/{thingName}/ack` };
+    const keyPrefix = testScope('fleet-chaos');
     const env: Record<string, string> = {
       REDIS_URL: redisServer.url,
       ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.seeds.map((n) => `${n.host}:${n.port}`).join(',') } : {}),
@@ -174,9 +177,13 @@ export class FleetCluster {
 
   /** a command connection to the private Redis (reconnects by itself across restarts) */
   get redis(): Redis | Cluster {
-    this.commandRedis ??= this.redisCluster
-      ? new Cluster(this.redisCluster.seeds, { redisOptions: { maxRetriesPerRequest: null }, retryDelayOnFailover: 200, retryDelayOnClusterDown: 300 })
-      : new Redis(this.redisServer.url, { maxRetriesPerRequest: null });
+    if (this.commandRedis === undefined) {
+      this.commandRedis = this.redisCluster
+        ? new Cluster(this.redisCluster.seeds, { redisOptions: { maxRetriesPerRequest: null }, retryDelayOnFailover: 200, retryDelayOnClusterDown: 300 })
+        : new Redis(this.redisServer.url, { maxRetriesPerRequest: null });
+      // refused connections while Redis restarts are expected: it reconnects by itself
+      this.commandRedis.on('error', () => undefined);
+    }
     return this.commandRedis;
   }
 
@@ -188,6 +195,25 @@ export class FleetCluster {
     const res = await fetch(`${this.emulatorUrl}/emulator/state`);
     if (res.status !== 200) throw new Error(`GET /emulator/state answered ${res.status}`);
     return (await res.json()) as EmulatorState;
+  }
+
+  /** every activation code the emulator issued in this run (lost answers and orphans too) */
+  async issuedCodes(): Promise<string[]> {
+    const res = await fetch(`${this.emulatorUrl}/emulator/issued-codes`);
+    if (res.status !== 200) throw new Error(`GET /emulator/issued-codes answered ${res.status}`);
+    return ((await res.json()) as { codes: string[] }).codes;
+  }
+
+  /** SIGKILL the private Redis and start it again from its AOF, rewrites still off */
+  async restartRedis(): Promise<void> {
+    await this.redisServer.restart();
+    await keepEveryWrite(this.redisServer.url);
+  }
+
+  /** AOF rewrites since the last (re)start; 0 means the AOF still holds every write */
+  async aofRewrites(): Promise<number> {
+    const info = await this.redis.info('persistence');
+    return Number(/aof_rewrites:(\d+)/.exec(info)?.[1] ?? 0);
   }
 
   async setFaults(faults: FaultConfig): Promise<void> {
@@ -241,6 +267,8 @@ export class FleetCluster {
     for (const p of this.processes) await p.stop(15_000).catch(() => undefined);
     await this.simulator?.stop().catch(() => undefined);
     await this.observer.close().catch(() => undefined);
+    // the shared broker keeps nothing of this run (the invariant check has read it before)
+    await clearRetainedUnder(MOSQUITTO_URL, this.topics.credentials).catch(() => undefined);
     await this.emulator.stop().catch(() => undefined);
     this.commandRedis?.disconnect();
     if (this.redisCluster) await this.redisCluster.stop().catch(() => undefined);
@@ -253,5 +281,15 @@ export class FleetCluster {
       await c?.endAsync();
     }
     if (!keepFiles) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** AOF rewrites off: the append-only file keeps every write ever made, which the secret search reads */
+async function keepEveryWrite(url: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    await redis.config('SET', 'auto-aof-rewrite-percentage', '0');
+  } finally {
+    redis.disconnect();
   }
 }

@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisRateLimiter } from '../../../src/adapters/rate-limiter.js';
+import { testScope } from '../../support/test-run.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `{rl-test-${Math.random().toString(36).slice(2, 8)}}`;
+const prefix = `{${testScope('rl-test')}}`;
 
 describe('RedisRateLimiter', () => {
   const redis = new Redis(url);
@@ -37,12 +38,14 @@ describe('RedisRateLimiter', () => {
 
   it('does not grant more than the bucket holds: a take beyond it waits', async () => {
     const limiter = new RedisRateLimiter(redis, (b) => `${prefix}:${b}`, { tiny: { perSecond: 1, burst: 3 } });
-    let granted = 0;
-    const takes = Array.from({ length: 5 }, () => limiter.take('tiny').then(() => granted++));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(granted).toBe(3);
-    await Promise.all(takes);
-    expect(granted).toBe(5);
+    // a lower bound on when each grant came: load can only make grants later, never earlier
+    const start = Date.now();
+    const grantedAt = await Promise.all(Array.from({ length: 5 }, () => limiter.take('tiny').then(() => Date.now() - start)));
+    grantedAt.sort((a, b) => a - b);
+    // the burst of 3 at once; the 4th and 5th only as the bucket refills at 1 token/s
+    expect(grantedAt[3]).toBeGreaterThanOrEqual(950);
+    expect(grantedAt[4]).toBeGreaterThanOrEqual(1_950);
+    expect(grantedAt[2]).toBeLessThan(grantedAt[3]!);
   });
 
   it('a throttle cuts the bucket rate below its ceiling, once per cool-down, for every process sharing the bucket', async () => {

@@ -20,6 +20,11 @@ import { Keys } from '../../../src/queues/keys.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
 import { MOSQUITTO_URL, testConfig } from '../pipeline/support/test-config.js';
 import { deleteMatching } from '../../../src/devtools/delete-keys.js';
+import { Redis } from 'ioredis';
+import { clearRetainedUnder } from '../pipeline/support/credentials-observer.js';
+import { OutputCapture } from '../../support/output-capture.js';
+import { redisDump } from '../../support/redis-dump.js';
+import { describeLeaks, findSecrets } from '../../support/secret-search.js';
 
 const ADMIN = 'it-admin-7c1e9b2a4d6f8e0a';
 const LINE_A = 'it-line-a-3b5d7f9a1c2e4f6a';
@@ -42,6 +47,9 @@ describe('HTTP API over the real pipeline', () => {
   let app: App;
   let base: string;
   const logs = new LogCapture();
+  /** this process's own stdout/stderr (writes outside the logger too) */
+  const output = OutputCapture.start();
+  let redis: Redis;
   /** every API answer body of the run, searched for activation codes at the end */
   const answers: string[] = [];
   /** credentials messages seen on the device topics (the only place codes may appear) */
@@ -78,6 +86,7 @@ describe('HTTP API over the real pipeline', () => {
       apiTokens: TOKENS,
     };
     emulator = await startEmulator({ mqttUrl: MOSQUITTO_URL, nodeQuota: 'unlimited' });
+    redis = new Redis(config.redisUrl);
     Object.assign(process.env, emulator.env);
 
     observer = await mqtt.connectAsync(MOSQUITTO_URL, { protocolVersion: 5, clean: true });
@@ -97,10 +106,13 @@ describe('HTTP API over the real pipeline', () => {
   });
 
   afterAll(async () => {
+    output.stop();
     await app?.stop();
     await simulator?.stop();
     await observer?.endAsync();
     await emulator?.close();
+    await clearRetainedUnder(MOSQUITTO_URL, config.topics.credentials);
+    redis.disconnect();
     await deleteMatching(config.redisUrl, new Keys(config.keyPrefix).everything);
   });
 
@@ -212,25 +224,41 @@ describe('HTTP API over the real pipeline', () => {
     await waitFor('plant-c registered', async () => (await call('GET', '/v1/sites/plant-c', ADMIN)).json.counts?.registered === 3);
   });
 
-  it('keeps every activation code out of API answers, /metrics, /docs and the logs; /readyz is ready', async () => {
+  it('keeps every activation code out of API answers, /metrics, /docs, the logs and Redis; /readyz is ready', async () => {
+    // devices of its own, so the test stands alone
+    const ids = ['api-s-0', 'api-s-1', 'api-s-2', 'api-s-3'];
+    const res = await call('POST', '/v1/enrollments', ADMIN, { events: ids.map((deviceId) => ({ deviceId, siteId: 'plant-b' })) });
+    expect(res.json).toMatchObject({ accepted: 4, duplicates: 0 });
+    await waitFor('plant-b devices registered', async () => {
+      const states = await Promise.all(ids.map(async (id) => (await call('GET', `/v1/devices/${id}`, ADMIN)).json.state));
+      return states.every((s) => s === 'registered');
+    });
+
     const ready = await call('GET', '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.json).toMatchObject({ ready: true, redis: true, aws: true });
+    let registered = 0;
+    for (const site of ['plant-a', 'plant-b', 'plant-c']) registered += (await call('GET', `/v1/sites/${site}`, ADMIN)).json.counts.registered as number;
     const metrics = await call('GET', '/metrics');
     expect(metrics.status).toBe(200);
-    expect(metrics.json).toMatch(/fleet_devices\{state="registered"\} 43/);
-    expect(metrics.json).toMatch(/fleet_enrollment_rejected_total 5/);
+    expect(metrics.json).toContain(`fleet_devices{state="registered"} ${registered}`);
+    expect(metrics.json).toMatch(/fleet_enrollment_rejected_total \d+/);
     expect((await call('GET', '/docs/json')).status).toBe(200);
-    for (const id of ['api-a-1', 'api-c-1']) await call('GET', `/v1/devices/${id}`, ADMIN);
+    for (const id of [...ids, 'api-a-1', 'api-c-1']) await call('GET', `/v1/devices/${id}`, ADMIN);
     await call('GET', '/v1/sites', ADMIN);
 
-    const codes = new Set(credentials.map((m) => m.activationCode));
-    expect(codes.size).toBeGreaterThanOrEqual(2);
-    const haystacks = { answers: answers.join('\n'), logs: logs.text };
-    expect(haystacks.logs.length).toBeGreaterThan(0);
-    for (const code of codes) {
-      for (const [where, text] of Object.entries(haystacks)) expect(text.includes(code), `an activation code in ${where}`).toBe(false);
-    }
-    for (const token of [ADMIN, LINE_A]) expect(haystacks.logs.includes(token)).toBe(false);
+    // every code the emulator issued (not only those delivered), in clear or encoded
+    const codes = emulator.issuedCodes();
+    expect(codes.length).toBeGreaterThanOrEqual(1);
+    expect(credentials.some((m) => codes.includes(m.activationCode))).toBe(true);
+    const haystacks = [
+      { where: 'API answers', text: answers.join('\n') },
+      { where: 'logs', text: logs.text },
+      { where: 'stdout/stderr', text: output.text },
+      { where: 'redis', text: await redisDump(redis, new Keys(config.keyPrefix).everything) },
+    ];
+    expect(logs.text.length).toBeGreaterThan(0);
+    expect(describeLeaks(findSecrets(codes, haystacks))).toEqual([]);
+    for (const token of [ADMIN, LINE_A]) expect(logs.text.includes(token)).toBe(false);
   });
 });

@@ -43,6 +43,11 @@ describe('graceful shutdown on SIGTERM', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       const calls = async (): Promise<number> => (await cluster.emulatorState()).operations['ssm.CreateActivation']?.calls ?? 0;
+      // the call has reached the emulator (which takes 2 s to answer it)
+      while ((await calls()) === 0) {
+        if (Date.now() > deadline) throw new Error('no CreateActivation call ever reached the emulator');
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const callsAtSignal = await calls();
 
       const exit = await worker.signal('SIGTERM', GRACE_MS + 5_000);
@@ -52,9 +57,13 @@ describe('graceful shutdown on SIGTERM', () => {
       // nothing for BullMQ's stalled-job check to find: every job it had ended or went back cleanly
       for (const q of queues) expect(await cluster.redis.scard(`${cluster.keys.queuePrefix}:${q.name}:stalled`)).toBe(0);
       const afterStop = await cluster.emulatorState();
-      // each call in flight finished and was recorded: as many live activations as calls, none orphaned
-      expect(afterStop.activations.created).toBe(await calls());
-      expect(afterStop.activations.created).toBeGreaterThanOrEqual(callsAtSignal);
+      // each call in flight finished and its answer was recorded in Redis before the exit: every activation the
+      // emulator holds is its batch's recorded one (none orphaned), and there are at least as many as calls at the signal
+      expect(afterStop.activations.list.length).toBeGreaterThanOrEqual(callsAtSignal);
+      for (const a of afterStop.activations.list) {
+        const recorded = await cluster.redis.hget(cluster.keys.batch(a.defaultInstanceName.replace(/^fleet-/, '')), 'aid');
+        expect(recorded, `activation ${a.activationId} of ${a.defaultInstanceName} recorded by its batch`).toBe(a.activationId);
+      }
 
       const successor = await cluster.addServe(['activation', 'delivery']);
       const ids = Array.from({ length: DEVICES }, (_, n) => `${SITE.id}.SN-${String(n).padStart(7, '0')}`);

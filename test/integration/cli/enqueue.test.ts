@@ -108,8 +108,13 @@ describe('fleet-enroll enqueue', () => {
   });
 
   it('counts devices already in flight as duplicates and exits 0', async () => {
+    // devices of its own, so the answer does not depend on the test before
     const file = join(dir, 'again.csv');
-    await writeFile(file, `deviceId,thingName\r\n${site}-SN-3,edge-${site}-3\r\n${site}-SN-4,\r\n`);
+    await writeFile(file, `deviceId,thingName\r\n${site}-dup-1,edge-${site}-dup-1\r\n${site}-dup-2,\r\n`);
+    const first = await enqueue(file);
+    expect(first.stdout).toMatch(/^accepted\s+2$/m);
+    expect(first.code).toBe(0);
+    await waitFor('intake of both devices', async () => (await app.services.device(`${site}-dup-1`)) !== null && (await app.services.device(`${site}-dup-2`)) !== null, 30_000);
     const { code, stdout } = await enqueue(file);
     expect(stdout).toMatch(/^duplicates\s+2$/m);
     expect(stdout).toMatch(/^accepted\s+0$/m);

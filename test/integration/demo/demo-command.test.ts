@@ -75,7 +75,9 @@ describe('fleet-enroll demo', () => {
     expect(s.details.workerRestarts).toBe(1);
     const f = s.details.faultsInjected;
     expect(f.throttled + f.errors + f.droppedAnswers).toBeGreaterThan(0);
-    expect(s.throttles).toBe(f.throttled);
+    // lost answers cost extra activations (orphans, deleted), never fewer than the minimum; each came from a call
+    expect(s.activations).toBeGreaterThanOrEqual(s.minimumActivations);
+    expect(s.createActivationCalls).toBeGreaterThanOrEqual(s.activations);
     expect(s.details.liveActivationsLeft).toBe(0);
   });
 

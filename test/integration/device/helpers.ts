@@ -2,12 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
+import { testScope } from '../../support/test-run.js';
 
 export const MQTT_URL = 'mqtt://127.0.0.1:1883';
 export const REPO = new URL('../../../', import.meta.url).pathname;
 
 export function uniqueId(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  return testScope(prefix);
 }
 
 /** Waits for `check` to return a value other than undefined/false; fails with `what` after `timeoutMs`. */

@@ -1,12 +1,12 @@
 import { CreateThingCommand, DescribeEndpointCommand, DescribeThingCommand } from '@aws-sdk/client-iot';
 import { GetRetainedMessageCommand, PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection, startEmulatorFixture, type EmulatorFixture } from './aws-clients.js';
 import { MqttProbe } from './mqtt-probe.js';
+import { topicRoot } from '../../support/test-run.js';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
-const root = `test-emulator-${randomBytes(6).toString('hex')}`;
+const root = topicRoot('emulator');
 let clock = Date.now();
 let fx: EmulatorFixture;
 const probes: MqttProbe[] = [];
@@ -86,7 +86,7 @@ describe('IoT control plane', () => {
     const iot = fx.iot();
     const endpoint = await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
     expect(`http://${endpoint.endpointAddress}`).toBe(fx.emulator.url);
-    const name = `edge-${root}`;
+    const name = `edge-${root.replaceAll('/', '-')}`;
     const created = await iot.send(new CreateThingCommand({ thingName: name, attributePayload: { attributes: { model: 'X1' } } }));
     const again = await iot.send(new CreateThingCommand({ thingName: name, attributePayload: { attributes: { model: 'X1' } } }));
     expect(again.thingId).toBe(created.thingId);

@@ -77,23 +77,34 @@ describe('registration (POST /emulator/register) and what SSM then shows', () =>
   });
 
   it('refuses registrations beyond the Region quota; deregistering frees a place', async () => {
-    // quota 5 in this emulator; 2 nodes are registered by the tests above
-    const a = await activation(10, 'fleet-batch-4');
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await register(fx.emulator.url, { activationId: a.id, activationCode: a.code })).json.managedNodeId!);
-    const over = await register(fx.emulator.url, { activationId: a.id, activationCode: a.code });
-    expect(over).toMatchObject({ status: 400, json: { __type: 'ManagedNodeQuotaExceeded' } });
+    // an emulator of its own, so the count of nodes does not depend on the tests before
+    const q = await startEmulatorFixture({ nodeQuota: 3 });
+    try {
+      const expiresAt = new Date(Date.now() + HOUR);
+      const a = await createTestActivation(q, 10, 'fleet-batch-4', { expiresAt });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const ok = await register(q.emulator.url, { activationId: a.id, activationCode: a.code });
+        expect(ok.status).toBe(200);
+        ids.push(ok.json.managedNodeId!);
+      }
+      const over = await register(q.emulator.url, { activationId: a.id, activationCode: a.code });
+      expect(over).toMatchObject({ status: 400, json: { __type: 'ManagedNodeQuotaExceeded' } });
 
-    // another Region has its own quota and its own activations
-    const west = await activation(1, 'fleet-batch-west', { region: 'eu-west-1' });
-    expect((await register(fx.emulator.url, { activationId: west.id, activationCode: west.code })).status).toBe(200);
-    const inEast = await fx.ssm().send(new DescribeActivationsCommand({ Filters: [{ FilterKey: 'ActivationIds', FilterValues: [west.id] }] }));
-    expect(inEast.ActivationList).toEqual([]);
+      // another Region has its own quota and its own activations
+      const west = await createTestActivation(q, 1, 'fleet-batch-west', { expiresAt, region: 'eu-west-1' });
+      expect((await register(q.emulator.url, { activationId: west.id, activationCode: west.code })).status).toBe(200);
+      const inEast = await q.ssm().send(new DescribeActivationsCommand({ Filters: [{ FilterKey: 'ActivationIds', FilterValues: [west.id] }] }));
+      expect(inEast.ActivationList).toEqual([]);
 
-    await fx.ssm().send(new DeregisterManagedInstanceCommand({ InstanceId: ids[0] }));
-    expect((await register(fx.emulator.url, { activationId: a.id, activationCode: a.code })).status).toBe(200);
-    const gone = await rejection(fx.ssm().send(new DeregisterManagedInstanceCommand({ InstanceId: ids[0] })));
-    expect(gone.name).toBe('InvalidInstanceId');
+      await q.ssm().send(new DeregisterManagedInstanceCommand({ InstanceId: ids[0] }));
+      expect((await register(q.emulator.url, { activationId: a.id, activationCode: a.code })).status).toBe(200);
+      expect((await register(q.emulator.url, { activationId: a.id, activationCode: a.code })).json.__type).toBe('ManagedNodeQuotaExceeded');
+      const gone = await rejection(q.ssm().send(new DeregisterManagedInstanceCommand({ InstanceId: ids[0] })));
+      expect(gone.name).toBe('InvalidInstanceId');
+    } finally {
+      await q.close();
+    }
   });
 
   it('deleting an activation keeps its nodes; deleting it again is InvalidActivation', async () => {

@@ -128,4 +128,31 @@ describe('pipeline under AWS faults', () => {
     expect(metricValue(metrics, 'fleet_orphan_activations_deleted_total')).toBe(dropped());
     expect(Math.max(...h.maxLivePerBatch.values())).toBe(1);
   });
+
+  it('answer lost and SSM reads lagging: the late orphan is still found and deleted before the next activation', async () => {
+    const LAG = { consistencyDelayMs: 1_000 };
+    h = await PipelineHarness.start({
+      sites: [{ id: 'e-a', maxBatchSize: 10 }],
+      maxAttempts: 30,
+      readAfterWriteMs: 1_500,
+      simulator: { silentFraction: 1 },
+      emulator: { faults: { 'ssm.CreateActivation': { dropAnswer: 1 }, 'ssm.DescribeActivations': LAG, 'ssm.DescribeInstanceInformation': LAG } },
+    });
+    await h.enroll(h.events('e-a', 10));
+    const dropped = (): number => h!.emulator.state.operations['ssm.CreateActivation']?.dropped ?? 0;
+    await h.waitFor(() => dropped() >= 2, 30_000, () => `dropped answers: ${dropped()}`);
+    // answers come back; the reads still lag
+    h.emulator.setFaults({ 'ssm.DescribeActivations': LAG, 'ssm.DescribeInstanceInformation': LAG });
+    const batchId = async (): Promise<string | null> => (await h!.app.services.device('e-a-SN-000000'))?.batchId ?? null;
+    await h.waitFor(async () => (await h!.app.services.batch((await batchId())!))?.state === 'active', 30_000, () => 'batch not active');
+
+    const id = (await batchId())!;
+    const batch = await h.app.services.batch(id);
+    const live = h.emulator.state.activations.list.filter((a) => a.defaultInstanceName === `fleet-${id}`);
+    expect(live.map((a) => a.activationId)).toEqual([batch!.activationId]);
+    // every lost attempt's orphan was deleted before the next one was created: never two at once
+    expect(h.maxLivePerBatch.get(`fleet-${id}`)).toBe(1);
+    expect(h.emulator.state.activations.created).toBe(dropped() + 1);
+    expect(metricValue(await h.metrics.registry.metrics(), 'fleet_orphan_activations_deleted_total')).toBe(dropped());
+  });
 });

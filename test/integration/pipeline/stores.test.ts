@@ -3,7 +3,6 @@
  * intake on job retry, re-enroll, batch cut bounds (≤ maxBatchSize, ≥ 1, full at once, partial when due),
  * exact per-site counts, ack checks — and the memory a device in flight costs.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingEvent } from '../../../src/domain/onboarding-event.js';
@@ -13,6 +12,7 @@ import { Keys } from '../../../src/queues/keys.js';
 import { RedisScripts } from '../../../src/queues/redis-scripts.js';
 import { SiteBufferStore } from '../../../src/queues/site-buffer-store.js';
 import { REDIS_URL } from './support/test-config.js';
+import { testScope } from '../../support/test-run.js';
 
 const POLICY = { batchWindowMs: 1_000, maxBatchSize: 1_000 };
 
@@ -25,7 +25,7 @@ function events(site: string, n: number, from = 0, reenroll = false): Onboarding
 
 describe('Redis stores and Lua scripts', () => {
   const redis = new Redis(REDIS_URL);
-  const keys = new Keys(`fleet-store-${randomBytes(4).toString('hex')}`);
+  const keys = new Keys(testScope('fleet-store'));
   const scripts = new RedisScripts(redis);
   const devices = new DeviceStore(redis, keys, scripts);
   const batches = new BatchStore(redis, keys, scripts);
@@ -148,6 +148,31 @@ describe('Redis stores and Lua scripts', () => {
     expect(await devices.markRegistered('b-s3-1', ['s3-SN-0000000'], t, false)).toBe(1);
     expect(await batches.ackedUnverified('b-s3-1')).toEqual(['s3-SN-0000001']);
     expect(await devices.counts('s3')).toMatchObject({ acked: 1, registered: 1 });
+  });
+
+  it('fails a batch only before it has an activation: an active batch is refused and keeps its expiry watch', async () => {
+    const t = 5_000_000;
+    await devices.intake('job-fail', events('s5', 3), () => POLICY, t);
+    expect(await cut('s5', 'b-s5-1', t + POLICY.batchWindowMs, 2)).toBe(2);
+    expect(await cut('s5', 'b-s5-2', t + POLICY.batchWindowMs)).toBe(1);
+    expect(await batches.beginAttempt('b-s5-1', t)).toBe(1);
+    const aid = '33333333-2222-3333-4444-555555555555';
+    expect(await batches.activated('b-s5-1', { activationId: aid, sealedCode: 'sealed', expiresAt: t + 60_000, nonce: 'n1', attempt: 1 }, t)).toBe(2);
+    const exp = `${keys.root}:exp`;
+    expect(await redis.zscore(exp, 'b-s5-1')).not.toBeNull();
+
+    // active: refused, nothing changes — its activation stays on the expiry watch, so it is deleted in time
+    expect(await batches.fail('b-s5-1', 'gave up', t + 1)).toBe(-1);
+    expect(await batches.get('b-s5-1')).toMatchObject({ state: 'active', activationId: aid });
+    expect(await redis.zscore(exp, 'b-s5-1')).not.toBeNull();
+    expect(await devices.counts('s5')).toMatchObject({ activated: 2, failed: 0 });
+
+    // a batch that never got an activation fails, and its device with it
+    expect(await batches.beginAttempt('b-s5-2', t)).toBe(1);
+    expect(await batches.fail('b-s5-2', 'gave up after 1 attempts', t + 1)).toBe(1);
+    expect(await devices.counts('s5')).toMatchObject({ activated: 2, failed: 1 });
+    expect(await batches.get('b-s5-2')).toMatchObject({ state: 'failed' });
+    expect(await batches.fail('b-s5-2', 'again', t + 2)).toBe(-1);
   });
 
   it('keeps a device in flight under 1.5 KB of Redis memory, in compact encodings', async () => {

@@ -43,7 +43,7 @@ export function testConfig(overrides: { apiTokens?: readonly ApiToken[]; bodyLim
     logLevel: 'silent',
     api: { host: overrides.host ?? '127.0.0.1', port: 0, bodyLimitBytes: overrides.bodyLimitBytes ?? 8 * 1024 * 1024 },
     topics: DEFAULT_TOPICS,
-    retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000 },
+    retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000, readAfterWriteMs: 0 },
     rateLimits: { ssmPerSecond: 20, createActivationPerSecond: 5, iotPublishPerSecond: 1000, tagPerSecond: 4 },
     maxRebatches: 3,
     reconcileIntervalMs: 1000,

@@ -217,7 +217,7 @@ describe('loadConfig', () => {
     const c = loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, REDIS_URL: 'redis://a:1' }, overrides: { redisUrl: 'redis://b:2', api: { host: undefined, port: 0 }, retry: { maxAttempts: 2 } } });
     expect(c.redisUrl).toBe('redis://b:2');
     expect(c.api).toEqual({ host: '127.0.0.1', port: 0, bodyLimitBytes: 16 * 1024 * 1024 });
-    expect(c.retry).toEqual({ maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 20_000 });
+    expect(c.retry).toEqual({ maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 20_000, readAfterWriteMs: 2_000 });
     const err = configError(() => loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX }, overrides: { api: { port: 70000 }, topics: { ack: 'x/{siteId}' } } }));
     expect(err.issues.map((i) => i.path)).toEqual(['overrides: api.port', 'overrides: topics.ack']);
   });

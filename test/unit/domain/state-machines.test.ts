@@ -54,12 +54,15 @@ describe('device state machine', () => {
 
   it('throws a permanent InvalidTransitionError naming both states', () => {
     expect(() => assertDeviceTransition('registered', 'failed')).toThrow(InvalidTransitionError);
+    let thrown: unknown;
     try {
       assertDeviceTransition('accepted', 'registered');
     } catch (err) {
-      expect(err).toMatchObject({ code: 'CONFLICT', permanent: true, from: 'accepted', to: 'registered' });
-      expect((err as Error).message).toBe('device cannot go from accepted to registered');
+      thrown = err;
     }
+    expect(thrown).toBeInstanceOf(InvalidTransitionError);
+    expect(thrown).toMatchObject({ code: 'CONFLICT', permanent: true, from: 'accepted', to: 'registered' });
+    expect((thrown as Error).message).toBe('device cannot go from accepted to registered');
   });
 });
 

@@ -5,7 +5,10 @@ import { seededRandom } from '../../../src/emulator/random-source.js';
 
 describe('fault settings', () => {
   it('accepts the documented shape and names the field of a bad one', () => {
-    expect(parseFaultConfig({ 'ssm.CreateActivation': { throttle: 0.2, error: 0.05, latencyMs: 50, tps: 5, dropAnswer: 0.1 } })).toBeDefined();
+    const documented = { 'ssm.CreateActivation': { throttle: 0.2, error: 0.05, latencyMs: 50, tps: 5, dropAnswer: 0.1 } };
+    expect(parseFaultConfig(documented)).toEqual(documented);
+    expect(Object.isFrozen(parseFaultConfig(documented)['ssm.CreateActivation'])).toBe(true);
+    expect(parseFaultConfig({})).toEqual({});
     expect(() => parseFaultConfig({ 'ssm.CreateActivation': { error: -0.1 } })).toThrow(/faults\.ssm\.CreateActivation\.error/);
     expect(() => parseFaultConfig({ 'ssm.CreateActivation': { tps: 0 } })).toThrow(/tps/);
     expect(() => parseFaultConfig({ 'sqs.SendMessage': {} })).toThrow(FaultConfigError);

@@ -3,7 +3,9 @@
  * tests can check who got what, collect the activation codes of the run, and see retained leftovers.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { parseTopic } from '../../../../src/domain/topics.js';
+import { randomBytes } from 'node:crypto';
+import { parseTopic, renderTopic, topicFilter } from '../../../../src/domain/topics.js';
+import { clearRetained, readRetained } from '../../../support/retained.js';
 import type { CredentialsMessage } from '../../../../src/domain/messages.js';
 
 export interface ObservedCredentials {
@@ -25,7 +27,8 @@ export class CredentialsObserver {
     const client = await mqtt.connectAsync(url, { protocolVersion: 5, clean: true });
     const observer = new CredentialsObserver(client, credentialsTemplate);
     client.on('message', (topic, payload) => observer.onMessage(topic, payload));
-    await client.subscribeAsync(credentialsTemplate.replace('{siteId}', '+').replace('{thingName}', '+'), { qos: 1 });
+    // QoS 0: a broker drops QoS 1 messages past its per-client queue (Mosquitto: 1,000) when the reader lags under load
+    await client.subscribeAsync(credentialsTemplate.replace('{siteId}', '+').replace('{thingName}', '+'), { qos: 0 });
     return observer;
   }
 
@@ -43,14 +46,16 @@ export class CredentialsObserver {
 }
 
 /** Retained messages still held by the broker under the template's topics (a fresh subscriber gets them). */
-export async function retainedLeft(url: string, credentialsTemplate: string, waitMs = 500): Promise<string[]> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 5, clean: true });
-  const topics: string[] = [];
-  client.on('message', (topic, payload, packet) => {
-    if (packet.retain && payload.length > 0) topics.push(topic);
-  });
-  await client.subscribeAsync(credentialsTemplate.replace('{siteId}', '+').replace('{thingName}', '+'), { qos: 1 });
-  await new Promise((r) => setTimeout(r, waitMs));
-  await client.endAsync();
-  return topics;
+export async function retainedLeft(url: string, credentialsTemplate: string): Promise<string[]> {
+  return (await readRetained(url, topicFilter(credentialsTemplate), markerTopic(credentialsTemplate))).map((m) => m.topic);
+}
+
+/** Clears every retained message under the template's topics (what a test leaves must not stay on a shared broker). */
+export async function clearRetainedUnder(url: string, credentialsTemplate: string): Promise<void> {
+  await clearRetained(url, await retainedLeft(url, credentialsTemplate));
+}
+
+/** a topic the template's filter matches and no device uses */
+function markerTopic(template: string): string {
+  return renderTopic(template, { siteId: 'retained-probe', thingName: `probe-${randomBytes(4).toString('hex')}` });
 }

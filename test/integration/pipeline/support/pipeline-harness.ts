@@ -14,7 +14,7 @@ import type { OnboardingEvent } from '../../../../src/domain/onboarding-event.js
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../../src/emulator/index.js';
 import { DeviceSimulator, type DeviceSimulatorOptions } from '../../../../src/device/simulator/index.js';
 import { Keys } from '../../../../src/queues/keys.js';
-import { CredentialsObserver } from './credentials-observer.js';
+import { clearRetainedUnder, CredentialsObserver } from './credentials-observer.js';
 import { LogCapture } from './log-capture.js';
 import { MOSQUITTO_URL, testConfig, type TestConfigOptions } from './test-config.js';
 import { redisDump } from '../../../support/redis-dump.js';
@@ -22,6 +22,8 @@ import { deleteMatching } from '../../../../src/devtools/delete-keys.js';
 import { topicFilter } from '../../../../src/domain/topics.js';
 import { AckSessionSlot } from '../../../../src/workers/ack-session-slot.js';
 import mqtt from 'mqtt';
+import { OutputCapture } from '../../../support/output-capture.js';
+import { findSecrets, type SecretLeak } from '../../../support/secret-search.js';
 
 export interface HarnessOptions extends TestConfigOptions {
   readonly emulator?: EmulatorOptions;
@@ -44,8 +46,8 @@ export interface SeenActivation {
 export class PipelineHarness {
   /** activations seen through DescribeActivations while the run went on */
   readonly seen = new Map<string, SeenActivation>();
-  /** the most live (unexpired) activations one DefaultInstanceName had at once, per name */
-  readonly maxLivePerBatch = new Map<string, number>();
+  /** everything this process wrote to stdout/stderr while the harness ran (outside the logger too) */
+  readonly output = OutputCapture.start();
   private sampler: NodeJS.Timeout | undefined;
   private ssm: SSMClient | undefined;
 
@@ -155,19 +157,36 @@ export class PipelineHarness {
     return parts.join(' | ');
   }
 
+  /** the most unexpired activations one DefaultInstanceName (one batch) had at once, as the emulator counted them */
+  get maxLivePerBatch(): Map<string, number> {
+    return new Map(Object.entries(this.emulator.state.activations.maxLiveByName));
+  }
+
+  /**
+   * Every code the emulator ever issued in this run (orphans and lost answers too), searched in its common
+   * encodings in the logs, this process's own output, the metrics, a Redis dump and the extra texts given.
+   */
+  async secretLeaks(extra: Record<string, string> = {}): Promise<{ codes: number; leaks: SecretLeak[] }> {
+    const codes = this.emulator.issuedCodes();
+    const haystacks = [
+      { where: 'logs', text: this.logs.text },
+      { where: 'stdout/stderr', text: this.output.text },
+      { where: 'metrics', text: await this.metrics.registry.metrics() },
+      { where: 'redis', text: await this.redisDump() },
+      ...Object.entries(extra).map(([where, text]) => ({ where, text })),
+    ];
+    return { codes: codes.length, leaks: findSecrets(codes, haystacks) };
+  }
+
   /** Every key and value under the run's prefix (or matching `pattern`), as text (strings, hashes, lists, sets, zsets, streams). */
   async redisDump(pattern = this.keys.everything): Promise<string> {
     return redisDump(this.redis, pattern);
   }
 
+  /** records the activations DescribeActivations shows while the run goes on (their limits and tags) */
   private startSampling(): void {
     this.ssm = new SSMClient({ region: this.config.awsRegion });
     const sample = async (): Promise<void> => {
-      const live = new Map<string, number>();
-      for (const a of this.emulator.state.activations.list) {
-        if (!a.expired) live.set(a.defaultInstanceName, (live.get(a.defaultInstanceName) ?? 0) + 1);
-      }
-      for (const [name, n] of live) this.maxLivePerBatch.set(name, Math.max(n, this.maxLivePerBatch.get(name) ?? 0));
       let token: string | undefined;
       do {
         const out = await this.ssm!.send(new DescribeActivationsCommand({ NextToken: token, MaxResults: 50 }));
@@ -198,11 +217,14 @@ export class PipelineHarness {
   async stop(): Promise<void> {
     clearTimeout(this.sampler);
     this.sampler = undefined;
+    this.output.stop();
     await this.app.stop();
     await this.simulator.stop();
     await this.observer.close();
     this.ssm?.destroy();
     await this.emulator.close();
+    // what a test left on the shared broker and Redis goes with it (tests check for leftovers before this)
+    await clearRetainedUnder(MOSQUITTO_URL, this.config.topics.credentials);
     await deleteMatching(this.config.redisUrl, this.keys.everything);
     await this.redis.quit();
     // the ack role's persistent MQTT session outlives the app by design: end it (a clean connect with its id)

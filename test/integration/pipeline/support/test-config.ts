@@ -1,5 +1,6 @@
 /** A Config for one pipeline test: unique Redis prefix and topic root, fast windows and reconcile. */
 import { randomBytes } from 'node:crypto';
+import { testScope, topicRoot } from '../../../support/test-run.js';
 import type { ApiToken, Config } from '../../../../src/config.js';
 import type { NodeQuotaSetting, Site } from '../../../../src/domain/site.js';
 
@@ -25,13 +26,16 @@ export interface TestConfigOptions {
   /** finished records are deleted this long after they finished (FLEET_RETENTION_DAYS) */
   readonly retentionMs?: number;
   readonly nodeTags?: 'device' | 'none';
+  /** the orchestrator's allowance for SSM's read-after-write delay (FLEET_SSM_CONSISTENCY_MS) */
+  readonly readAfterWriteMs?: number;
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export function testConfig(options: TestConfigOptions): Config {
-  const run = randomBytes(4).toString('hex');
+  const run = testScope('r');
+  const root = topicRoot('p');
   const sites = new Map<string, Site>(
     options.sites.map((s) => [
       s.id,
@@ -57,10 +61,10 @@ export function testConfig(options: TestConfigOptions): Config {
     logLevel: 'info',
     api: { host: '127.0.0.1', port: 0, bodyLimitBytes: 8 * 1024 * 1024 },
     topics: {
-      credentials: `t-${run}/fleet/enroll/{siteId}/{thingName}/activation`,
-      ack: `t-${run}/fleet/enroll/{siteId}/{thingName}/ack`,
+      credentials: `${root}/fleet/enroll/{siteId}/{thingName}/activation`,
+      ack: `${root}/fleet/enroll/{siteId}/{thingName}/ack`,
     },
-    retry: { maxAttempts: options.maxAttempts ?? 6, baseDelayMs: 50, maxDelayMs: 400 },
+    retry: { maxAttempts: options.maxAttempts ?? 6, baseDelayMs: 50, maxDelayMs: 400, readAfterWriteMs: options.readAfterWriteMs ?? 50 },
     rateLimits: { ssmPerSecond: 2_000, createActivationPerSecond: 200, iotPublishPerSecond: 20_000, tagPerSecond: 2_000 },
     maxRebatches: options.maxRebatches ?? 2,
     reconcileIntervalMs: options.reconcileIntervalMs ?? 100,
