@@ -173,7 +173,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     devices,
     batches,
     retention: retentionStore,
-    siteView: (siteId) => enrollment.siteView(siteId),
+    // the site view with its node quota and where it comes from (the console shows both)
+    siteView: (siteId) => services.site(siteId),
   });
 
     const destinations = new DestinationConfirmationService({ destinations: new SdkRuleDestinations(aws, metrics), region: config.awsRegion, metrics, logger });

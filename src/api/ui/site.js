@@ -36,6 +36,7 @@ export async function siteView({ siteId }, ctx) {
       ...fact('Failed', number(s.counts.failed)),
       ...fact('Pace', `${number(Math.round(p.perMinute))}/min`),
       ...fact('Time left', p.timeLeftMs === 0 ? 'done' : duration(p.timeLeftMs)),
+      ...fact('Node quota', quotaText(s.nodeQuota)),
       ...fact('Expired records', `${number(s.expired.registered)} registered, ${number(s.expired.failed)} failed`),
     ),
     ctx.isAdmin && s.counts.failed > 0 ? h('p', {}, ctx.redriveButton(`Re-drive every failed device of site ${siteId}`, `/v1/sites/${q}/retry`)) : '',
@@ -43,6 +44,15 @@ export async function siteView({ siteId }, ctx) {
     batches.more ? h('p', { class: 'note' }, 'Showing the first 1,000 batches.') : '',
     table('Failed devices', ['Device', 'Reason', 'Batch', 'Failed at'], failedRows, 'none.'),
   );
+}
+
+/** the Region's managed-node room and where it comes from: the sites file or the account's activation tier */
+function quotaText(q) {
+  if (!q) return '—';
+  // a configured quota is a total; an account reading also says how much room is left
+  const room = q.source === 'account' && q.room !== null ? `${number(q.room)} left of ${number(q.quota)}` : q.quota === null ? 'unlimited' : `${number(q.quota)} nodes`;
+  const source = q.source === 'account' ? `read from the account (${q.tier ?? 'tier unknown'} tier${q.readAt ? `, ${new Date(q.readAt).toLocaleTimeString()}` : ''})` : 'from the sites file';
+  return `${q.region}: ${room}, ${source}${q.error ? ` — last reading failed: ${q.error}` : ''}`;
 }
 
 function fact(term, value) {

@@ -115,6 +115,8 @@ describe('the operator console in Chromium', () => {
     const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: batchId }) });
     expect(await row.innerText()).toContain(batch.error!);
     expect(await page.getByRole('table', { name: 'Failed devices' }).getByRole('row').count()).toBe(BAD_N + 1);
+    // where the Region's node quota comes from (here: the sites file, unlimited)
+    expect(await page.locator('.facts').innerText()).toMatch(/Node quota\s+[a-z0-9-]+: unlimited, from the sites file/);
 
     await page.getByRole('button', { name: `Re-drive batch ${batchId}` }).click();
     await expect.poll(() => page.getByRole('status').innerText(), { timeout: 5_000 }).toContain(`${BAD_N} devices back in flight`);

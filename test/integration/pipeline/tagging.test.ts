@@ -41,7 +41,8 @@ describe('tag queue scripts (real Redis)', () => {
     await redis.quit();
   });
 
-  /** n devices of `site` acked in batch `b` with nodes mi-…0, mi-…1, … */
+  let nodesGiven = 0;
+  /** n devices of `site` acked in batch `b`, each with a node of its own (a node is claimed by one device only) */
   async function acked(site: string, b: string, n: number, t: number): Promise<string[]> {
     await devices.intake(`job-${b}`, events(site, n, true), () => POLICY, t);
     await buffers.cut({ siteId: site, batchId: b, region: 'eu-west-1', maxBatchSize: 1000, batchWindowMs: 1000 }, t + 1000);
@@ -50,7 +51,7 @@ describe('tag queue scripts (real Redis)', () => {
     const ids = await batches.deviceIds(b);
     for (let i = 0; i < n; i++) {
       const ack = { batchId: b, index: i, deliveryId: `${b}.${i}.n`, activationId: AID, status: 'registered' as const, topic: undefined, error: '' };
-      expect(await devices.ack({ ...ack, managedNodeId: `mi-${String(i).padStart(17, '0')}` }, t)).toBe('accepted');
+      expect(await devices.ack({ ...ack, managedNodeId: `mi-${String(nodesGiven++).padStart(17, '0')}` }, t)).toBe('accepted');
     }
     return ids;
   }
