@@ -22,7 +22,9 @@ export async function readRetained(url: string, filter: string, markerTopic: str
       if (topic === markerTopic && !packet.retain) done();
       else if (packet.retain && payload.length > 0) found.push({ topic, payload });
     });
-    await client.subscribeAsync(filter, { qos: 1 });
+    // QoS 0: a broker queues at most so many QoS 1 messages per client (Mosquitto: 1,000) and drops the rest,
+    // the marker with them, when more retained messages than that match
+    await client.subscribeAsync(filter, { qos: 0 });
     // empty and not retained: whoever else listens there (an observer, a device) ignores it, as it does a clear
     await client.publishAsync(markerTopic, '', { qos: 1, retain: false });
     let timer: NodeJS.Timeout | undefined;

@@ -4,7 +4,9 @@ import { PRELUDE } from './prelude.js';
  * The devices of an intake job whose site is no longer configured: each gets a record in state `failed`
  * with the given reason, so none is left without one. KEYS[1] = due zset (routes the call).
  * ARGV: root, jobId, now, then per device 5 values: deviceId, siteId, thingName, attributes (json), reason.
- * A device in flight elsewhere keeps its record (a duplicate, as in intake); a retried job is idempotent.
+ * A device already recorded keeps its record (a duplicate) — a device belongs to its site, and one in flight
+ * or registered is not touched — except a `failed` record of this same site, which takes the new reason.
+ * A retried job is idempotent.
  * Returns {failed, duplicates}.
  */
 export const INTAKE_REMOVED_SITE_LUA = PRELUDE + `
@@ -20,7 +22,7 @@ while i + 4 <= #ARGV do
   local st = cur[1]
   if st and cur[2] == jobId then
     failed = failed + 1
-  elseif st and st ~= 'registered' and st ~= 'failed' then
+  elseif st and not (st == 'failed' and cur[3] == site) then
     duplicates = duplicates + 1
   else
     if st then

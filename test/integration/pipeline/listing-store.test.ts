@@ -60,7 +60,7 @@ describe('ListingStore on Redis', () => {
     expect(await batches.fail('b-1', 'InvalidParameters: no such role', t + 11_000)).toBe(25);
     await devices.intake('j2', events('s', 20, 60), () => POLICY, t + 12_000);
     // dev-00059 moves to site r (re-enrolled there): it leaves s's listing
-    await devices.intake('j3', [{ ...events('r', 1, 59, true)[0]! }], () => POLICY, t + 13_000);
+    await devices.intake('j3', [{ ...events('r', 1, 59, true)[0]!, moveFrom: 's' }], () => POLICY, t + 13_000);
 
     const all = events('s', 80).map((e) => e.deviceId).filter((id) => id !== 'dev-00059');
     expect(await walk('device', 's', '', 7, 5)).toEqual(all);

@@ -80,7 +80,8 @@ describe('intake: a site removed from the sites file after the 202', () => {
     try {
       const keys = new Keys(before.keyPrefix);
       const devices = new DeviceStore(redis, keys, new RedisScripts(redis));
-      const busy = events('rm-keep', 1).map((e) => ({ ...e, deviceId: 'rm-busy' }));
+      // a thing name of its own: the first test's rm-keep devices hold the generated ones
+      const busy = events('rm-keep', 1).map((e) => ({ ...e, deviceId: 'rm-busy', thingName: 'rm-busy' }));
       await devices.intake('job-a', busy, () => ({ batchWindowMs: 60_000, maxBatchSize: 100 }), 1);
       const failed = [...events('rm-gone', 1).map((e) => ({ ...e, deviceId: 'rm-once' })), { ...busy[0]!, siteId: 'rm-gone' }];
       const input = failed.map((event) => ({ event, reason: 'gone' }));

@@ -99,7 +99,7 @@ describe('retention of finished records', () => {
     expect(bad!.counts.failed).toBe(0);
     expect(bad!.expired).toEqual({ registered: 0, failed: BAD });
     // no record, index entry, failed-set member or batch device list is left
-    for (const kind of ['dev', 'batch', 'bdev', 'idx', 'bidx', 'fin', 'failed']) expect(after1.kinds[kind], kind).toBeUndefined();
+    for (const kind of ['dev', 'batch', 'bdev', 'idx', 'bidx', 'fin', 'failed', 'hist', 'things', 'nodes', 'back', 'tagq']) expect(after1.kinds[kind], kind).toBeUndefined();
     expect(await h.app.services.device(`r1-ok-SN-000000`)).toBeNull();
     expect((await h.app.listings.devices({ siteIds: [OK_SITE, BAD_SITE], limit: 1000 })).items).toEqual([]);
     expect((await h.app.listings.batches({ siteIds: [OK_SITE, BAD_SITE], limit: 1000 })).items).toEqual([]);
@@ -117,7 +117,7 @@ describe('retention of finished records', () => {
     // what stays is per site or per process (counts, sequence, queues' bookkeeping, rate buckets), never per device
     expect(perDevice).toBeGreaterThan(100);
     expect(Object.keys(after2.kinds).sort()).toEqual(expect.arrayContaining(['cnt', 'xcnt']));
-    for (const kind of Object.keys(after2.kinds)) expect(['cnt', 'xcnt', 'seq', 'q', 'quota', 'rl', 'lease', 'due'], kind).toContain(kind);
+    for (const kind of Object.keys(after2.kinds)) expect(['cnt', 'xcnt', 'seq', 'q', 'quota', 'rl', 'lease', 'due', 'tagn'], kind).toContain(kind);
     // the baseline once the queues exist: a second run of 360 devices leaves less than 5 devices' worth
     expect(Math.abs(after2.bytes - after1.bytes)).toBeLessThan(perDevice * 5);
     console.info(
