@@ -4,7 +4,7 @@
  * so a page walk sees every item once. The state filter is applied on read (items change state).
  */
 import type { BatchSummary, ListingServices, ListQuery, Overview, Page, SiteOverview } from './listing-views.js';
-import type { DeviceView, SiteView } from './views.js';
+import { batchFields, toDeviceView, type DeviceView, type SiteView } from './views.js';
 import type { BatchState } from '../domain/batch-state.js';
 import type { DeviceState } from '../domain/device-state.js';
 import type { BatchStore } from '../queues/batch-store.js';
@@ -13,7 +13,6 @@ import type { ListedKind, ListingStore } from '../queues/listing-store.js';
 import type { BatchRecord } from '../queues/records.js';
 import type { RetentionStore } from '../queues/retention-store.js';
 import { decodeCursor, encodeCursor } from './listing-cursor.js';
-import { toDeviceView } from './views.js';
 
 /** index entries one request looks at, at most, when a state filter skips many */
 const SCAN_BUDGET = 5_000;
@@ -37,22 +36,7 @@ interface IdPage {
 }
 
 export function toBatchSummary(b: BatchRecord): BatchSummary {
-  return {
-    batchId: b.batchId,
-    siteId: b.siteId,
-    region: b.region,
-    state: b.state,
-    blockedReason: b.state === 'blocked' ? b.blockedReason : null,
-    size: b.size,
-    registered: b.registered,
-    left: b.left,
-    activationId: b.activationId,
-    expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt).toISOString(),
-    attempts: b.attempts,
-    error: b.error,
-    createdAt: new Date(b.cutAt).toISOString(),
-    updatedAt: new Date(b.updatedAt).toISOString(),
-  };
+  return { ...batchFields(b), registered: b.registered, left: b.left, updatedAt: new Date(b.updatedAt).toISOString() };
 }
 
 export class ListingService implements ListingServices {

@@ -162,7 +162,8 @@ export function toDeviceView(d: DeviceRecord): DeviceView {
   };
 }
 
-export function toBatchView(b: BatchRecord, counts: Record<DeviceState, number>): BatchView {
+/** The fields every answer about a batch carries (its view and its listing summary). */
+export function batchFields(b: BatchRecord) {
   return {
     batchId: b.batchId,
     siteId: b.siteId,
@@ -173,9 +174,11 @@ export function toBatchView(b: BatchRecord, counts: Record<DeviceState, number>)
     activationId: b.activationId,
     expiresAt: iso(b.expiresAt),
     attempts: b.attempts,
-    strays: b.strays,
-    counts,
     error: b.error,
     createdAt: new Date(b.cutAt).toISOString(),
   };
+}
+
+export function toBatchView(b: BatchRecord, counts: Record<DeviceState, number>): BatchView {
+  return { ...batchFields(b), strays: b.strays, counts };
 }

@@ -1,10 +1,9 @@
 /** JSON schemas of the listings, the overview and the caller's session (src/api/routes/listings.ts). */
 import { BATCH_STATES } from '../../domain/batch-state.js';
 import { DEVICE_STATES } from '../../domain/device-state.js';
-import { deviceView, siteView } from './schemas.js';
+import { batchProperties, deviceView, siteView } from './schemas.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
-const isoOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
 
 const pageParams = {
   siteId: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'one site; left out: every site the token may read' },
@@ -40,19 +39,9 @@ export const batchSummary = {
   type: 'object',
   description: 'A batch in a listing. Holds the activation id, never the activation code.',
   properties: {
-    batchId: { type: 'string' },
-    siteId: { type: 'string' },
-    region: { type: 'string' },
-    state: { type: 'string', enum: [...BATCH_STATES] },
-    blockedReason: { ...nullableString, description: 'e.g. "quota" while blocked' },
-    size: { type: 'integer' },
+    ...batchProperties,
     registered: { type: 'integer' },
     left: { type: 'integer', description: 'devices neither registered nor gone elsewhere' },
-    activationId: nullableString,
-    expiresAt: isoOrNull,
-    attempts: { type: 'integer' },
-    error: nullableString,
-    createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
 } as const;

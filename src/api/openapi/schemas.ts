@@ -174,23 +174,28 @@ export const siteList = {
   properties: { sites: { type: 'array', items: siteView } },
 } as const;
 
+/** The properties every answer about a batch has (its view and its listing summary). */
+export const batchProperties = {
+  batchId: { type: 'string' },
+  siteId: { type: 'string' },
+  region: { type: 'string' },
+  state: { type: 'string', enum: [...BATCH_STATES] },
+  blockedReason: { ...nullableString, description: 'e.g. "quota" while blocked' },
+  size: { type: 'integer' },
+  activationId: nullableString,
+  expiresAt: isoOrNull,
+  attempts: { type: 'integer', description: 'CreateActivation attempts made' },
+  error: nullableString,
+  createdAt: { type: 'string', format: 'date-time' },
+} as const;
+
 export const batchView = {
   type: 'object',
   description: 'A batch and its activation. Holds the activation id, never the activation code.',
   properties: {
-    batchId: { type: 'string' },
-    siteId: { type: 'string' },
-    region: { type: 'string' },
-    state: { type: 'string', enum: [...BATCH_STATES] },
-    blockedReason: { ...nullableString, description: 'e.g. "quota" while blocked' },
-    size: { type: 'integer' },
-    activationId: nullableString,
-    expiresAt: isoOrNull,
-    attempts: { type: 'integer', description: 'CreateActivation attempts made' },
+    ...batchProperties,
     strays: { type: 'integer', description: 'registrations claimed by no device of the batch' },
     counts: stateCounts,
-    error: nullableString,
-    createdAt: { type: 'string', format: 'date-time' },
   },
 } as const;
 

@@ -42,7 +42,7 @@ describe('hostile acks: forged, stale, replayed', () => {
       return { v: 1, deliveryId: msg.deliveryId, activationId: msg.activationId, status: 'registered', managedNodeId: v.managedNodeId! };
     };
     const topicOf = (i: number) => ({ siteId: SITE, thingName: events[i]!.thingName });
-    const snapshot = async (): Promise<Record<string, string>[]> => Promise.all(events.map((e) => h.redis.hgetall(h.keys.device(e.deviceId))));
+    const snapshot = async (): Promise<Record<string, string>[]> => Promise.all(events.map((e) => h.deviceRecord(e.deviceId)));
     const before = await snapshot();
     expect(before.every((d) => d.st === 'registered')).toBe(true);
 

@@ -57,7 +57,7 @@ describe('hostile acks: forged from a batch-mate’s message, or claiming anothe
     managedNodeId,
   });
   const state = async (i: number) => (await h.app.services.device(events[i]!.deviceId))!;
-  const record = (i: number): Promise<Record<string, string>> => h.redis.hgetall(h.keys.device(events[i]!.deviceId));
+  const record = (i: number): Promise<Record<string, string>> => h.deviceRecord(events[i]!.deviceId);
 
   beforeAll(async () => {
     h = await PipelineHarness.start({

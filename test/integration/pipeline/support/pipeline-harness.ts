@@ -127,6 +127,12 @@ export class PipelineHarness {
     return { accepted, duplicates };
   }
 
+  /** A device's record in Redis, less the fields the tag role writes on its own time (tag state, time, attempts). */
+  async deviceRecord(deviceId: string): Promise<Record<string, string>> {
+    const { tag: _tag, tTag: _tTag, tatt: _tatt, ...rest } = await this.redis.hgetall(this.keys.device(deviceId));
+    return rest;
+  }
+
   async counts(siteId: string): Promise<Record<DeviceState, number>> {
     const view = await this.app.services.site(siteId);
     if (!view) throw new Error(`site ${siteId} unknown`);
