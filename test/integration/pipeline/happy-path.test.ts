@@ -58,7 +58,10 @@ describe('pipeline: 2,500 devices across 3 sites', () => {
       expect(mine.map((a) => a.registrationLimit).sort((x, y) => x - y)).toEqual(batchSizes(s.devices, s.maxBatchSize).sort((x, y) => x - y));
       for (const a of mine) {
         expect(a.tags).toMatchObject({ ...s.tags, 'fleet:site': s.id, 'fleet:batch': a.defaultInstanceName.replace(/^fleet-/, '') });
-        const batch = await h.app.services.batch(a.tags['fleet:batch']!);
+        const batchId = a.tags['fleet:batch']!;
+        // the batch is recorded completed just after its activation is deleted: the emulator may see it first
+        await h.waitFor(async () => (await h.app.services.batch(batchId))?.state !== 'active', 10_000, () => `batch ${batchId} still active`);
+        const batch = await h.app.services.batch(batchId);
         expect(batch).toMatchObject({ state: 'completed', size: a.registrationLimit, activationId: a.activationId, siteId: s.id });
       }
     }
