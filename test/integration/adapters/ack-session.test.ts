@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MqttAckSubscriber } from '../../../src/adapters/ack-subscriber.js';
 import { deleteMatching } from '../../../src/devtools/delete-keys.js';
 import { Keys } from '../../../src/queues/keys.js';
@@ -26,6 +26,11 @@ async function publishAck(thing: string, n: number): Promise<void> {
   await client.endAsync();
 }
 
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && ['ECONNRESET', 'EPIPE', 'ECONNREFUSED'].includes(code);
+}
+
 async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!done()) {
@@ -39,6 +44,15 @@ describe('ack subscriber: persistent MQTT session', () => {
   const keys = new Keys(`fleet-ack-session-${run}`);
   const scripts = new RedisScripts(redis);
   const clientIds = new Set<string>();
+  // as in production (logged there): a dropped connection is the client's to redial; a failing handler is a bug
+  const handlerErrors: unknown[] = [];
+  const onError = (err: unknown): void => {
+    if (!isConnectionError(err)) handlerErrors.push(err);
+  };
+
+  afterEach(() => {
+    expect(handlerErrors).toEqual([]);
+  });
 
   afterAll(async () => {
     // end the broker sessions this test made: a clean connect with the same client ids
@@ -54,7 +68,7 @@ describe('ack subscriber: persistent MQTT session', () => {
     const slot = await AckSessionSlot.claim(redis, keys, scripts, filter, { ttlMs: TTL_MS });
     clientIds.add(slot.clientId);
     const session = { clientId: slot.clientId, expirySeconds: 60, quietMs: 500 };
-    const sub = new MqttAckSubscriber(MOSQUITTO_URL, filter, (err) => { throw err; }, session);
+    const sub = new MqttAckSubscriber(MOSQUITTO_URL, filter, onError, session);
     await sub.start(async (_topic, payload) => {
       received.push((JSON.parse(payload.toString()) as { n: number }).n);
     });
