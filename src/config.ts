@@ -15,8 +15,10 @@ import { deepFreeze } from './config/deep-freeze.js';
 import { EnvReader, type Env } from './config/env-reader.js';
 import { readJsonFile } from './config/json-file.js';
 import { SECRET_KEY_BYTES, generateSecretKey, parseSecretKey } from './config/secret-key.js';
+import { POLICY_FIELDS, pipelinePolicy, type PipelinePolicy } from './config/pipeline-policy.js';
 
 export type { ApiRole, ApiToken } from './config/api-tokens-file.js';
+export type { PipelinePolicy } from './config/pipeline-policy.js';
 
 export interface RetryPolicy {
   /** attempts of CreateActivation per batch before it fails (throttling does not use attempts) */
@@ -80,6 +82,8 @@ export interface Config {
   /** finished device and batch records are deleted this long after they finished (FLEET_RETENTION_DAYS) */
   readonly retentionMs?: number;
   readonly nodeTags: NodeTagsMode;
+  /** loop intervals, lease lifetimes, in-pass retries: derived in config/pipeline-policy.ts */
+  readonly pipeline: PipelinePolicy;
 }
 
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -111,6 +115,7 @@ export interface ConfigOverrides {
   /** replaces FLEET_RETENTION_DAYS (tests use seconds) */
   readonly retentionMs?: number;
   readonly nodeTags?: NodeTagsMode;
+  readonly pipeline?: Partial<PipelinePolicy>;
 }
 
 export interface LoadConfigOptions {
@@ -249,6 +254,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
 
   if (issues.length > 0) throw new ConfigError(issues);
+  const pipeline = pipelinePolicy(
+    {
+      batchWindowsMs: [...(sites?.sites.values() ?? [])].map((s) => s.batchWindowMs),
+      reconcileIntervalMs,
+      retentionMs,
+      tagPerSecond: rateLimits.tagPerSecond,
+    },
+    o.pipeline,
+  );
   return deepFreeze<Config>({
     redisUrl,
     ...(redisClusterNodes ? { redisClusterNodes } : {}),
@@ -271,6 +285,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     awsCaBundle,
     retentionMs,
     nodeTags,
+    pipeline,
   });
 }
 
@@ -340,6 +355,10 @@ function checkOverrides(o: ConfigOverrides): FieldIssue[] {
   positiveInt('reconcileIntervalMs', o.reconcileIntervalMs, 10);
   positiveInt('nodeQuotaRefreshMs', o.nodeQuotaRefreshMs, 100);
   positiveInt('retentionMs', o.retentionMs, 1);
+  for (const [k, v] of Object.entries(o.pipeline ?? {})) {
+    if (!(POLICY_FIELDS as readonly string[]).includes(k)) issues.push({ path: `pipeline.${k}`, message: `is not a pipeline policy (${POLICY_FIELDS.join(', ')})` });
+    else positiveInt(`pipeline.${k}`, v as number | undefined);
+  }
   return issues;
 }
 

@@ -5,8 +5,9 @@
  */
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import { QUEUE, type BatchJobData } from '../queues/queue-names.js';
-import type { ActivationService } from '../services/activation-service.js';
-import { workerOptions, type WorkerBase } from './worker-options.js';
+import { ActivationService } from '../services/activation-service.js';
+import type { PipelineContext, RunningRole } from './pipeline-context.js';
+import { runningWorker, workerOptions, type WorkerBase } from './worker-options.js';
 
 export function createActivationWorker(base: WorkerBase, activation: ActivationService, concurrency = 16): Worker<BatchJobData> {
   return new Worker<BatchJobData>(
@@ -22,4 +23,21 @@ export function createActivationWorker(base: WorkerBase, activation: ActivationS
     },
     workerOptions(base, concurrency),
   );
+}
+
+export function startActivation(ctx: PipelineContext): RunningRole {
+  const { config } = ctx;
+  const activation = new ActivationService({
+    sites: config.sites,
+    nodeQuota: ctx.nodeQuota,
+    batches: ctx.batches,
+    ssm: ctx.ssm,
+    cipher: ctx.cipher,
+    jobs: ctx.jobs,
+    lease: (name) => ctx.lease(name, config.pipeline.activationLeaseMs),
+    retry: config.retry,
+    metrics: ctx.metrics,
+    logger: ctx.logger,
+  });
+  return runningWorker(createActivationWorker(ctx.workerBase, activation), ctx.logger);
 }

@@ -1,8 +1,9 @@
 /** Role delivery: one job per activated batch → credentials published to each device's topic (and redeliveries). */
 import { Worker } from 'bullmq';
 import { QUEUE, type DeliveryJobData } from '../queues/queue-names.js';
-import type { DeliveryService } from '../services/delivery-service.js';
-import { workerOptions, type WorkerBase } from './worker-options.js';
+import { DeliveryService } from '../services/delivery-service.js';
+import type { PipelineContext, RunningRole } from './pipeline-context.js';
+import { runningWorker, workerOptions, type WorkerBase } from './worker-options.js';
 
 export function createDeliveryWorker(base: WorkerBase, delivery: DeliveryService, concurrency = 8): Worker<DeliveryJobData> {
   return new Worker<DeliveryJobData>(
@@ -10,4 +11,10 @@ export function createDeliveryWorker(base: WorkerBase, delivery: DeliveryService
     async (job) => ({ delivered: await delivery.deliver(job.data.batchId, job.data.redeliverBefore) }),
     workerOptions(base, concurrency),
   );
+}
+
+export function startDelivery(ctx: PipelineContext): RunningRole {
+  const { batches, devices, publisher, cipher, signer, limiter, metrics, logger } = ctx;
+  const delivery = new DeliveryService({ batches, devices, publisher, cipher, signer, limiter, topics: ctx.config.topics, metrics, logger });
+  return runningWorker(createDeliveryWorker(ctx.workerBase, delivery), logger);
 }

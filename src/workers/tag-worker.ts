@@ -1,6 +1,7 @@
 /** Role `tag`: a loop that tags registered devices' managed nodes, again at once while there is more due. */
-import type { TagService } from '../services/tag-service.js';
+import { TagService } from '../services/tag-service.js';
 import { IntervalLoop } from './interval-loop.js';
+import type { PipelineContext, RunningRole } from './pipeline-context.js';
 
 export function createTagLoop(service: TagService, intervalMs: number, onError: (err: unknown) => void): IntervalLoop {
   const loop: IntervalLoop = new IntervalLoop(
@@ -12,5 +13,27 @@ export function createTagLoop(service: TagService, intervalMs: number, onError: 
     },
     onError,
   );
+  return loop;
+}
+
+export function startTagging(ctx: PipelineContext): RunningRole | undefined {
+  const { config, logger } = ctx;
+  if (config.nodeTags !== 'device') {
+    logger.info('FLEET_NODE_TAGS=none: managed nodes carry only their activation\'s tags; the tag role is idle');
+    return undefined;
+  }
+  const tagging = new TagService({
+    queue: ctx.tagQueue,
+    ssm: ctx.ssm,
+    sites: config.sites.sites,
+    metrics: ctx.metrics,
+    logger,
+    defaultRegion: config.awsRegion,
+    claimLimit: config.pipeline.tagClaimLimit,
+    retryBaseMs: config.retry.baseDelayMs,
+    retryMaxMs: config.retry.maxDelayMs,
+  });
+  const loop = createTagLoop(tagging, config.pipeline.tagIntervalMs, ctx.loopError('node tagging'));
+  loop.start();
   return loop;
 }

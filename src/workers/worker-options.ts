@@ -1,5 +1,6 @@
 /** Options every pipeline worker shares. */
-import type { ConnectionOptions, WorkerOptions } from 'bullmq';
+import type { ConnectionOptions, Worker, WorkerOptions } from 'bullmq';
+import type { Logger } from 'pino';
 
 export interface WorkerBase {
   readonly connection: ConnectionOptions;
@@ -17,4 +18,10 @@ export function workerOptions(base: WorkerBase, concurrency: number): WorkerOpti
     stalledInterval: 10_000,
     maxStalledCount: 5,
   };
+}
+
+/** A BullMQ worker as a running role: its errors logged, its close waiting for the jobs in progress. */
+export function runningWorker(worker: Worker, logger: Logger): { stop(): Promise<void> } {
+  worker.on('error', (err) => logger.error({ err: err.message, queue: worker.name }, 'worker error'));
+  return { stop: () => worker.close() };
 }

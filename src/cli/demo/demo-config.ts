@@ -18,6 +18,8 @@ export interface DemoConfigInput {
   readonly createActivationPerSecond: number;
   /** hex; every process of the run seals and opens codes with the same key */
   readonly secretKeyHex: string;
+  /** devices delivered this long ago without an ack get their credentials again (the pipeline policy's default otherwise) */
+  readonly redeliverAfterMs?: number;
 }
 
 export function demoConfig(input: DemoConfigInput): { config: Config; sites: DemoSite[] } {
@@ -42,6 +44,7 @@ export function demoConfig(input: DemoConfigInput): { config: Config; sites: Dem
       secretKey: Buffer.from(input.secretKeyHex, 'hex'),
       // the emulator has no account-level limits unless faults set a TPS cap: the limiter should not be the bottleneck
       rateLimits: { ssmPerSecond: 20_000, iotPublishPerSecond: 20_000, createActivationPerSecond: input.createActivationPerSecond },
+      pipeline: { redeliverAfterMs: input.redeliverAfterMs },
     },
   });
   return { config, sites };

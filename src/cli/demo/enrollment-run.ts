@@ -138,6 +138,7 @@ export async function runEnrollment(options: EnrollmentRunOptions): Promise<RunS
       logLevel: options.logLevel ?? 'info',
       createActivationPerSecond: options.createActivationPerSecond ?? 50,
       secretKeyHex: randomBytes(32).toString('hex'),
+      ...(options.redeliverAfterMs ? { redeliverAfterMs: options.redeliverAfterMs } : {}),
     };
     const { config, sites } = demoConfig(configInput);
     // the run's keys go with it: the demo leaves a shared Redis as it found it
@@ -193,7 +194,6 @@ class EnrollmentRun {
           roles: CHILD_ROLES,
           env: emulator.env,
           ...(this.options.rolesLogFile ? { logFile: this.options.rolesLogFile } : {}),
-          ...(this.options.redeliverAfterMs ? { redeliverAfterMs: this.options.redeliverAfterMs } : {}),
         },
         this.options.rolesCpuProfileDir,
       );
@@ -257,8 +257,7 @@ class EnrollmentRun {
 
   private async startWorkers(): Promise<void> {
     const roles = this.options.splitRoles ? WORKER_ROLES.filter((r) => !CHILD_ROLES.includes(r)) : WORKER_ROLES;
-    const redeliver = this.options.redeliverAfterMs ? { redeliverAfterMs: this.options.redeliverAfterMs } : {};
-    this.workers = await createApp(this.config, { roles, logger: this.logger, metrics: this.metrics, ...redeliver });
+    this.workers = await createApp(this.config, { roles, logger: this.logger, metrics: this.metrics });
     await this.workers.start();
   }
 

@@ -15,7 +15,6 @@ export interface RolesChildStart {
   /** AWS endpoint and credential variables for the SDK (the emulator's) */
   readonly env: Readonly<Record<string, string>>;
   readonly logFile?: string;
-  readonly redeliverAfterMs?: number;
 }
 
 export type RolesChildMessage =
@@ -35,7 +34,6 @@ async function start(m: RolesChildStart): Promise<void> {
   app = await createApp(config, {
     roles: m.roles,
     logger: createLogger(config.logLevel, destination),
-    ...(m.redeliverAfterMs ? { redeliverAfterMs: m.redeliverAfterMs } : {}),
   });
   await app.start();
   send({ type: 'ready' });

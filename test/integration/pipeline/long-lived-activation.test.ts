@@ -26,7 +26,12 @@ let data: IoTDataPlaneClient;
 
 beforeAll(async () => {
   // a 1-hour activation: 1,800 times the cap
-  config = testConfig({ sites: [{ id: 'late-1', maxBatchSize: 10, activationTtlHours: 1 }], batchWindowMs: 100 });
+  config = testConfig({
+    sites: [{ id: 'late-1', maxBatchSize: 10, activationTtlHours: 1 }],
+    batchWindowMs: 100,
+    // the ordinary redelivery to silent devices stays out of the way: only the refresh republishes
+    pipeline: { redeliverAfterMs: 600_000 },
+  });
   emulator = await startEmulator({ mqttUrl: MOSQUITTO_URL, nodeQuota: 'unlimited', maxMessageExpirySeconds: CAP });
   Object.assign(process.env, emulator.env);
   data = new IoTDataPlaneClient({ maxAttempts: 1 });
@@ -35,8 +40,6 @@ beforeAll(async () => {
     logger: createLogger('info', new LogCapture()),
     metrics: new Metrics(),
     maxMessageExpirySeconds: CAP,
-    // the ordinary redelivery to silent devices stays out of the way: only the refresh republishes
-    redeliverAfterMs: 600_000,
   });
   await app.start();
 });

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import type { ApiToken, Config } from '../../../src/config.js';
+import { pipelinePolicy } from '../../../src/config/pipeline-policy.js';
 import type { Site } from '../../../src/domain/site.js';
 import { DEFAULT_TOPICS } from '../../../src/domain/messages.js';
 
@@ -48,6 +49,7 @@ export function testConfig(overrides: { apiTokens?: readonly ApiToken[]; bodyLim
     maxRebatches: 3,
     reconcileIntervalMs: 1000,
     nodeTags: 'device',
+    pipeline: pipelinePolicy({ batchWindowsMs: [2000], reconcileIntervalMs: 1000, retentionMs: 30 * 86_400_000, tagPerSecond: 4 }),
   };
 }
 

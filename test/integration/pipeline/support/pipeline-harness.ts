@@ -80,11 +80,10 @@ export class PipelineHarness {
     await simulator.start();
     const logs = new LogCapture();
     const metrics = new Metrics();
-    const app = await createApp(config, {
+    const app = await createApp(withStuckAfter(config, options.stuckAfterMs), {
       roles: options.roles ?? ['intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'],
       logger: createLogger('debug', logs),
       metrics,
-      ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
     });
     const harness = new PipelineHarness(config, emulator, app, simulator, observer, new Redis(config.redisUrl), logs, metrics);
     harness.options = options;
@@ -96,11 +95,10 @@ export class PipelineHarness {
   /** Stops the orchestrator gracefully and starts a new one on the same Redis data (a restart or redeploy). */
   async restartApp(stuckAfterMs?: number): Promise<void> {
     await this.app.stop();
-    this.app = await createApp(this.config, {
+    this.app = await createApp(withStuckAfter(this.config, stuckAfterMs), {
       roles: this.options.roles ?? ['intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'],
       logger: createLogger('debug', this.logs),
       metrics: this.metrics,
-      ...(stuckAfterMs !== undefined ? { stuckAfterMs } : {}),
     });
     await this.app.start();
   }
@@ -238,4 +236,9 @@ export class PipelineHarness {
     const c = await mqtt.connectAsync(MOSQUITTO_URL, { clientId, clean: true, protocolVersion: 5, properties: { sessionExpiryInterval: 0 } }).catch(() => undefined);
     await c?.endAsync();
   }
+}
+
+/** the config with another `stuckAfterMs` (a batch without progress this long gets its job again) */
+function withStuckAfter(config: Config, stuckAfterMs: number | undefined): Config {
+  return stuckAfterMs === undefined ? config : { ...config, pipeline: { ...config.pipeline, stuckAfterMs } };
 }

@@ -1,7 +1,8 @@
 /** A Config for one pipeline test: unique Redis prefix and topic root, fast windows and reconcile. */
 import { randomBytes } from 'node:crypto';
 import { testScope, topicRoot } from '../../../support/test-run.js';
-import type { ApiToken, Config } from '../../../../src/config.js';
+import { DAY_MS, DEFAULT_RETENTION_DAYS, type ApiToken, type Config } from '../../../../src/config.js';
+import { pipelinePolicy, type PipelinePolicy } from '../../../../src/config/pipeline-policy.js';
 import type { NodeQuotaSetting, Site } from '../../../../src/domain/site.js';
 
 export interface TestSite {
@@ -28,6 +29,8 @@ export interface TestConfigOptions {
   readonly nodeTags?: 'device' | 'none';
   /** the orchestrator's allowance for SSM's read-after-write delay (FLEET_SSM_CONSISTENCY_MS) */
   readonly readAfterWriteMs?: number;
+  /** loop intervals, lease lifetimes and the like, where a test needs other than the derived defaults */
+  readonly pipeline?: Partial<PipelinePolicy>;
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -71,5 +74,14 @@ export function testConfig(options: TestConfigOptions): Config {
     ...(options.nodeQuotaRefreshMs !== undefined ? { nodeQuotaRefreshMs: options.nodeQuotaRefreshMs } : {}),
     ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
     nodeTags: options.nodeTags ?? 'device',
+    pipeline: pipelinePolicy(
+      {
+        batchWindowsMs: [...sites.values()].map((s) => s.batchWindowMs),
+        reconcileIntervalMs: options.reconcileIntervalMs ?? 100,
+        retentionMs: options.retentionMs ?? DEFAULT_RETENTION_DAYS * DAY_MS,
+        tagPerSecond: 2_000,
+      },
+      options.pipeline,
+    ),
   });
 }
