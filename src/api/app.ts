@@ -13,7 +13,7 @@ import type { ApiServices } from './services.js';
 import './fastify-types.js';
 import { ApiError, errorBody } from './api-error.js';
 import { authHook } from './auth/auth-hook.js';
-import { DEFAULT_REQUEST_DEADLINE_MS, withDeadlines, withListingDeadlines } from './deadline-services.js';
+import { DEFAULT_REQUEST_DEADLINE_MS, withDeadlines } from './deadline-services.js';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorHandler } from './error-handler.js';
@@ -121,7 +121,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     readRoutes(scope, routeDeps);
     retryRoutes(scope, routeDeps);
     ackRoutes(scope, routeDeps);
-    if (deps.listings) listingRoutes(scope, routeDeps, withListingDeadlines(deps.listings, deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS));
+    if (deps.listings) listingRoutes(scope, routeDeps, withDeadlines(deps.listings, deps.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS));
   });
 
   return app;

@@ -3,7 +3,7 @@
  * Shared by status and retry (and open to enqueue). A token file keeps the token out of `ps` and shell history.
  */
 import { readFileSync } from 'node:fs';
-import { ApiClient, DEFAULT_API_URL, displayUrl, type FetchLike } from '../../api/client.js';
+import { ApiClient, DEFAULT_API_URL, displayUrl, type FetchLike } from '../api-client.js';
 import { UsageError } from '../command.js';
 
 export const API_CONNECTION_OPTIONS = {

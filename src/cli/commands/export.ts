@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import type { FetchLike } from '../../api/client.js';
+import type { FetchLike } from '../api-client.js';
 import { DEVICE_STATES, type DeviceState } from '../../domain/device-state.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 import { EXPORT_FORMATS, manifestFormatter, type ExportFormat } from '../export/manifest-format.js';

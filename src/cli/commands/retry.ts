@@ -1,6 +1,6 @@
 /** `fleet-enroll retry`: re-drive what failed, through the API's admin retry routes. */
 import { parseArgs } from 'node:util';
-import type { FetchLike } from '../../api/client.js';
+import type { FetchLike } from '../api-client.js';
 import type { RetryResult } from '../../api/services.js';
 import { UsageError, type CliIo, type Command } from '../command.js';
 import { API_CONNECTION_OPTIONS, API_CONNECTION_USAGE, apiClientFrom } from './api-connection.js';

@@ -1,6 +1,6 @@
 /** `fleet-enroll status`: where things stand, read from the API of a running `fleet-enroll serve`. */
 import { parseArgs } from 'node:util';
-import type { FetchLike } from '../../api/client.js';
+import type { FetchLike } from '../api-client.js';
 import type { BatchView, DeviceView, NodeQuotaView, SiteView } from '../../api/services.js';
 import { DEVICE_STATES } from '../../domain/device-state.js';
 import { UsageError, type CliIo, type Command } from '../command.js';

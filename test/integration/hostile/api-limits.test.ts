@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../../src/api/client.js';
+import { ApiClient } from '../../../src/cli/api-client.js';
 import { createApp, type App } from '../../../src/app.js';
 import { createLogger } from '../../../src/adapters/logger.js';
 import { Metrics } from '../../../src/adapters/metrics.js';

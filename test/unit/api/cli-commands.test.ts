@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FetchLike } from '../../../src/api/client.js';
+import type { FetchLike } from '../../../src/cli/api-client.js';
 import { UsageError } from '../../../src/cli/command.js';
 import { retryCommandWith } from '../../../src/cli/commands/retry.js';
 import { statusCommandWith } from '../../../src/cli/commands/status.js';

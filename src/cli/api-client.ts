@@ -6,8 +6,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
-import type { EnrollmentAnswer } from './enrollment-request.js';
-import type { BatchView, DeviceView, Page, RetryResult, SiteView } from './services.js';
+import type { EnrollmentAnswer } from '../api/enrollment-request.js';
+import type { BatchView, DeviceView, Page, RetryResult, SiteView } from '../api/services.js';
 
 export interface DeviceListQuery {
   readonly siteId: string;
