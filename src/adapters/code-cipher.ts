@@ -13,7 +13,7 @@ export interface CodeCipher {
 
 export class AesGcmCodeCipher implements CodeCipher {
   constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new FleetError('SECRET', 'secret key must be 32 bytes (AES-256)', { permanent: true });
+    if (key.length !== 32) throw new FleetError('SECRET', 'secret key must be 32 bytes (AES-256)');
   }
 
   seal(code: string, batchId: string): string {
@@ -33,7 +33,7 @@ export class AesGcmCodeCipher implements CodeCipher {
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
     } catch (cause) {
       // never echo the sealed value: only say that it does not open
-      throw new FleetError('SECRET', `sealed activation code of batch ${batchId} does not open with this key`, { permanent: true, cause });
+      throw new FleetError('SECRET', `sealed activation code of batch ${batchId} does not open with this key`, { cause });
     }
   }
 }

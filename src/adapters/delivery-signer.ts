@@ -23,7 +23,7 @@ export class HmacDeliverySigner implements DeliverySigner {
   private readonly key: Buffer;
 
   constructor(secretKey: Buffer) {
-    if (secretKey.length < 32) throw new FleetError('SECRET', 'secret key must be 32 bytes', { permanent: true });
+    if (secretKey.length < 32) throw new FleetError('SECRET', 'secret key must be 32 bytes');
     this.key = Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), 'fleet-enroll delivery-id v1', 32));
   }
 

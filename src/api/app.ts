@@ -89,7 +89,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.decorateRequest('principal', null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    const err = new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
+    const err = new ApiError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
     return reply.status(404).send(errorBody(err));
   });
 

@@ -5,21 +5,16 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { ApiError, errorBody } from './api-error.js';
 
-interface ClientErrorAnswer {
-  readonly status: number;
-  readonly code: string;
-  readonly message: string;
-}
-
-function answerFor(err: NodeJS.ErrnoException): ClientErrorAnswer {
+function answerFor(err: NodeJS.ErrnoException): ApiError {
   switch (err.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { status: 408, code: 'REQUEST_TIMEOUT', message: 'the request did not arrive in time' };
+      return new ApiError('REQUEST_TIMEOUT', 'the request did not arrive in time');
     case 'HPE_HEADER_OVERFLOW':
-      return { status: 431, code: 'HEADERS_TOO_LARGE', message: 'request headers are larger than the server accepts' };
+      return new ApiError('HEADERS_TOO_LARGE', 'request headers are larger than the server accepts');
     default:
-      return { status: 400, code: 'BAD_REQUEST', message: 'malformed HTTP request' };
+      return new ApiError('BAD_REQUEST', 'malformed HTTP request');
   }
 }
 
@@ -27,10 +22,10 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   // a reset connection has nobody left to answer
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const a = answerFor(err);
-  const body = JSON.stringify({ error: { code: a.code, message: a.message } });
+  const body = JSON.stringify(errorBody(a));
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${a.status} ${STATUS_CODES[a.status] ?? ''}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `HTTP/1.1 ${a.statusCode} ${STATUS_CODES[a.statusCode] ?? ''}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
     );
   }

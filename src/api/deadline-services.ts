@@ -13,7 +13,6 @@ export class DeadlineExceededError extends FleetError {
     super(
       'UNAVAILABLE',
       `${what}: Redis did not answer within ${ms} ms; try again (resubmitting events is safe: duplicates are not enqueued twice)`,
-      { permanent: false },
     );
   }
 }

@@ -5,7 +5,9 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FleetError, ValidationError, type FieldIssue } from '../domain/errors.js';
-import { ApiError, errorBody } from './api-error.js';
+import { ApiError, errorBody, type ApiErrorCode } from './api-error.js';
+
+const ANSWERED_AS_IS: readonly ApiErrorCode[] = ['NOT_FOUND', 'UNAUTHORIZED', 'FORBIDDEN', 'CONFLICT', 'UNAVAILABLE'];
 import { issuesFromSchemaErrors, type SchemaErrorLike } from './schema-issues.js';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
@@ -29,21 +31,21 @@ function fromFastify(err: FastifyError, bodyLimitBytes: number): ApiError | unde
   }
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new ApiError(400, 'BAD_REQUEST', 'body is not valid JSON');
+      return new ApiError('BAD_REQUEST', 'body is not valid JSON');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiError(400, 'BAD_REQUEST', 'body is empty but Content-Type is application/json');
+      return new ApiError('BAD_REQUEST', 'body is empty but Content-Type is application/json');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'PAYLOAD_TOO_LARGE', `body is larger than the limit of ${bodyLimitBytes} bytes`);
+      return new ApiError('PAYLOAD_TOO_LARGE', `body is larger than the limit of ${bodyLimitBytes} bytes`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported Content-Type: send application/json');
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'unsupported Content-Type: send application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ApiError(400, 'BAD_REQUEST', 'body size does not match Content-Length');
+      return new ApiError('BAD_REQUEST', 'body size does not match Content-Length');
     default:
       break;
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     // Fastify's own client errors (bad URL, bad header …): their messages hold no secrets
-    return new ApiError(err.statusCode, 'BAD_REQUEST', err.message);
+    return new ApiError(err.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', err.message);
   }
   return undefined;
 }
@@ -51,23 +53,10 @@ function fromFastify(err: FastifyError, bodyLimitBytes: number): ApiError | unde
 function toApiError(err: unknown, bodyLimitBytes: number): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof ValidationError) return ApiError.validation(err.issues, 'input');
-  if (err instanceof FleetError) {
-    switch (err.code) {
-      case 'NOT_FOUND':
-        return new ApiError(404, 'NOT_FOUND', err.message);
-      case 'UNAUTHORIZED':
-        return new ApiError(401, 'UNAUTHORIZED', err.message);
-      case 'FORBIDDEN':
-        return new ApiError(403, 'FORBIDDEN', err.message);
-      case 'CONFLICT':
-        return new ApiError(409, 'BAD_REQUEST', err.message);
-      default:
-        break;
-    }
-  }
-  if (err instanceof FleetError && err.code === 'UNAVAILABLE') return new ApiError(503, 'UNAVAILABLE', err.message);
+  // these carry messages written for the caller; any other FleetError is the service's own trouble
+  if (err instanceof FleetError && (ANSWERED_AS_IS as readonly string[]).includes(err.code)) return new ApiError(err.code as ApiErrorCode, err.message);
   if (isUnavailable(err)) {
-    return new ApiError(503, 'UNAVAILABLE', 'the service cannot reach Redis right now; try again');
+    return new ApiError('UNAVAILABLE', 'the service cannot reach Redis right now; try again');
   }
   if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('FST_')) {
     return fromFastify(err as FastifyError, bodyLimitBytes);
@@ -86,7 +75,7 @@ export function errorHandler(bodyLimitBytes: number) {
       return reply.status(known.statusCode).send(errorBody(known));
     }
     request.log.error({ err: safeSummary(err) }, 'unexpected error while handling the request');
-    const internal = new ApiError(500, 'INTERNAL', `internal error (request ${String(request.id)}; details in the server log)`);
+    const internal = new ApiError('INTERNAL', `internal error (request ${String(request.id)}; details in the server log)`);
     return reply.status(500).send(errorBody(internal));
   };
 }

@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FleetError } from '../domain/errors.js';
+import { DeviceError } from './device-errors.js';
 
 export interface HandledDelivery {
   readonly deliveryId: string;
@@ -47,18 +47,14 @@ export class FileDeliveryJournal implements DeliveryJournal {
       await access(dirname(path), constants.W_OK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      throw new FleetError('UNAVAILABLE', `state file directory ${dirname(path)} is not writable (${code}); choose another with --state-file`, {
-        permanent: true,
-      });
+      throw new DeviceError('STATE_FILE_UNUSABLE', `state file directory ${dirname(path)} is not writable (${code}); choose another with --state-file`);
     }
     let text: string | null = null;
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new FleetError('UNAVAILABLE', `state file ${path} could not be read (${(err as NodeJS.ErrnoException).code})`, {
-          permanent: true,
-        });
+        throw new DeviceError('STATE_FILE_UNUSABLE', `state file ${path} could not be read (${(err as NodeJS.ErrnoException).code})`);
       }
     }
     if (text === null) return new FileDeliveryJournal(path, [], keep);
@@ -70,9 +66,7 @@ export class FileDeliveryJournal implements DeliveryJournal {
       handled = undefined;
     }
     if (!Array.isArray(handled) || !handled.every(isHandledDelivery)) {
-      throw new FleetError('VALIDATION', `state file ${path} is damaged (expected {"v":1,"handled":[…]}); move it away to start afresh`, {
-        permanent: true,
-      });
+      throw new DeviceError('STATE_FILE_DAMAGED', `state file ${path} is damaged (expected {"v":1,"handled":[…]}); move it away to start afresh`);
     }
     return new FileDeliveryJournal(path, handled, keep);
   }

@@ -4,7 +4,7 @@
  * is renewed on reconnect, and the broker then sends the retained credentials again.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { FleetError } from '../domain/errors.js';
+import { DeviceError } from './device-errors.js';
 import type { AgentLog } from './agent-log.js';
 import type { MessageHandler, MqttLink, PublishOptions } from './mqtt-link.js';
 
@@ -42,7 +42,7 @@ export class MqttConnection implements MqttLink {
           ? undefined
           : setTimeout(() => {
               client.end(true);
-              reject(new FleetError('UNAVAILABLE', `MQTT broker ${redactUrl(options.url)} not reachable within ${options.connectTimeoutMs} ms`, { permanent: false }));
+              reject(new DeviceError('BROKER_UNREACHABLE', `MQTT broker ${redactUrl(options.url)} not reachable within ${options.connectTimeoutMs} ms`));
             }, options.connectTimeoutMs);
       client.on('connect', () => {
         if (!connected) {
@@ -62,7 +62,7 @@ export class MqttConnection implements MqttLink {
   async subscribe(filter: string): Promise<void> {
     const grants = await this.client.subscribeAsync(filter, { qos: 1 });
     const refused = grants.find((g) => g.qos === 128);
-    if (refused) throw new FleetError('FORBIDDEN', `MQTT broker refused the subscription to ${filter}`, { permanent: true });
+    if (refused) throw new DeviceError('SUBSCRIPTION_REFUSED', `MQTT broker refused the subscription to ${filter}`);
   }
 
   async publish(topic: string, payload: string, options: PublishOptions): Promise<void> {

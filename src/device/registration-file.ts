@@ -1,6 +1,6 @@
 /** The SSM agent's registration file (`/var/lib/amazon/ssm/registration`): JSON with "ManagedInstanceID". */
 import { readFile } from 'node:fs/promises';
-import { FleetError } from '../domain/errors.js';
+import { DeviceError } from './device-errors.js';
 
 export const DEFAULT_REGISTRATION_FILE = '/var/lib/amazon/ssm/registration';
 
@@ -12,18 +12,16 @@ export async function readManagedNodeId(path: string): Promise<string> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new FleetError('NOT_FOUND', `registration file ${path} could not be read (${code})`, { permanent: true });
+    throw new DeviceError('REGISTRATION_FILE_INVALID', `registration file ${path} could not be read (${code})`);
   }
   let id: unknown;
   try {
     id = (JSON.parse(text) as Record<string, unknown>).ManagedInstanceID;
   } catch {
-    throw new FleetError('VALIDATION', `registration file ${path} is not JSON`, { permanent: true });
+    throw new DeviceError('REGISTRATION_FILE_INVALID', `registration file ${path} is not JSON`);
   }
   if (typeof id !== 'string' || !MANAGED_NODE_ID.test(id)) {
-    throw new FleetError('VALIDATION', `registration file ${path} has no valid ManagedInstanceID (mi- + 17 hex)`, {
-      permanent: true,
-    });
+    throw new DeviceError('REGISTRATION_FILE_INVALID', `registration file ${path} has no valid ManagedInstanceID (mi- + 17 hex)`);
   }
   return id;
 }

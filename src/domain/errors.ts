@@ -1,21 +1,10 @@
 /**
- * Typed errors. `code` is stable for programs, `permanent` decides retries:
- * a permanent error fails its batch at once, anything else is retried with backoff.
+ * Typed errors. `code` is stable for programs; whether it is permanent (which decides retries) comes with
+ * the code from the one registry, src/domain/error-registry.ts.
  */
-export type ErrorCode =
-  | 'VALIDATION'
-  | 'CONFIG_INVALID'
-  | 'ACTIVATION_REQUEST_INVALID'
-  | 'AWS_THROTTLED'
-  | 'AWS_TRANSIENT'
-  | 'AWS_PERMANENT'
-  | 'QUOTA_EXHAUSTED'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'UNAVAILABLE'
-  | 'SECRET';
+import { errorKind, type ErrorCode } from './error-registry.js';
+
+export type { ErrorCode } from './error-registry.js';
 
 export interface FieldIssue {
   /** JSON path of the offending field, e.g. `sites[1].iamRole` or `events[3].deviceId`. */
@@ -27,11 +16,11 @@ export class FleetError extends Error {
   readonly code: ErrorCode;
   readonly permanent: boolean;
 
-  constructor(code: ErrorCode, message: string, options: { permanent: boolean; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.permanent = options.permanent;
+    this.permanent = errorKind(code).permanent;
   }
 }
 
@@ -40,9 +29,7 @@ export class ValidationError extends FleetError {
   readonly issues: readonly FieldIssue[];
 
   constructor(issues: readonly FieldIssue[], what = 'input', code: ErrorCode = 'VALIDATION') {
-    super(code, `invalid ${what}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, {
-      permanent: true,
-    });
+    super(code, `invalid ${what}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
     this.issues = issues;
   }
 }
@@ -74,7 +61,7 @@ export class AwsCallError extends FleetError {
     status: number | undefined,
     cause?: unknown,
   ) {
-    super(code, `${operation} failed: ${awsName}: ${message}`, { permanent: code === 'AWS_PERMANENT', cause });
+    super(code, `${operation} failed: ${awsName}: ${message}`, { cause });
     this.operation = operation;
     this.awsName = awsName;
     this.status = status;
@@ -87,7 +74,7 @@ export class AwsCallError extends FleetError {
 
 export class NotFoundError extends FleetError {
   constructor(what: string) {
-    super('NOT_FOUND', `${what} not found`, { permanent: true });
+    super('NOT_FOUND', `${what} not found`);
   }
 }
 
@@ -98,7 +85,7 @@ export class InvalidTransitionError extends FleetError {
   readonly to: string;
 
   constructor(subject: string, from: string, to: string) {
-    super('CONFLICT', `${subject} cannot go from ${from} to ${to}`, { permanent: true });
+    super('CONFLICT', `${subject} cannot go from ${from} to ${to}`);
     this.subject = subject;
     this.from = from;
     this.to = to;

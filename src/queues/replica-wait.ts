@@ -15,7 +15,6 @@ export class ReplicasNotAcknowledgedError extends FleetError {
       'UNAVAILABLE',
       `the request was written to the Redis master but ${acknowledged} of the ${required} required replicas ` +
         `acknowledged it within ${timeoutMs} ms, so a failover could lose it; send it again (devices already in flight count as duplicates)`,
-      { permanent: false },
     );
   }
 }

@@ -22,6 +22,6 @@ export function authHook(authenticator: TokenAuthenticator) {
 /** The caller of an authenticated route (the hook ran, so it is set). */
 export function principalOf(request: FastifyRequest): NonNullable<FastifyRequest['principal']> {
   const p = request.principal;
-  if (p === null) throw new ApiError(401, 'UNAUTHORIZED', 'not authenticated');
+  if (p === null) throw new ApiError('UNAUTHORIZED', 'not authenticated');
   return p;
 }

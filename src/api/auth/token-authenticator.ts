@@ -40,10 +40,10 @@ export class TokenAuthenticator {
   authenticate(header: string | undefined): Principal {
     if (this.open) return Principal.loopbackOnly();
     if (header === undefined || header === '') {
-      throw new ApiError(401, 'UNAUTHORIZED', 'missing Authorization header: send "Authorization: Bearer <token>"');
+      throw new ApiError('UNAUTHORIZED', 'missing Authorization header: send "Authorization: Bearer <token>"');
     }
     const match = BEARER.exec(header);
-    if (!match) throw new ApiError(401, 'UNAUTHORIZED', 'Authorization header must be "Bearer <token>"');
+    if (!match) throw new ApiError('UNAUTHORIZED', 'Authorization header must be "Bearer <token>"');
     const presented = createHash('sha256').update(match[1]!, 'utf8').digest();
     let found: Principal | undefined;
     for (const k of this.known) {
@@ -51,7 +51,7 @@ export class TokenAuthenticator {
       const equal = k.digest.length === presented.length && this.compare(k.digest, presented);
       if (equal && found === undefined) found = k.principal;
     }
-    if (found === undefined) throw new ApiError(401, 'UNAUTHORIZED', 'invalid token');
+    if (found === undefined) throw new ApiError('UNAUTHORIZED', 'invalid token');
     return found;
   }
 }

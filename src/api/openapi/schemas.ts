@@ -7,6 +7,7 @@
 import { BATCH_STATES } from '../../domain/batch-state.js';
 import { DEVICE_STATES } from '../../domain/device-state.js';
 import { ACK_ERROR_MAX_LENGTH } from '../../domain/messages.js';
+import { API_ERROR_CODES } from '../api-error.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const isoOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -37,7 +38,7 @@ export const errorBody = {
       properties: {
         code: {
           type: 'string',
-          enum: ['VALIDATION', 'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'UNAVAILABLE', 'INTERNAL'],
+          enum: API_ERROR_CODES,
         },
         message: { type: 'string' },
         issues: { type: 'array', items: fieldIssue, description: 'present for VALIDATION: every field at fault' },

@@ -39,13 +39,13 @@ export async function answerDestinationConfirmation(body: unknown, reply: Fastif
   }
   if (confirmer === undefined) {
     metrics.destinationConfirmations.inc({ result: 'error' });
-    throw new ApiError(503, 'UNAVAILABLE', 'this process cannot confirm topic rule destinations');
+    throw new ApiError('UNAVAILABLE', 'this process cannot confirm topic rule destinations');
   }
   try {
     return await reply.status(200).send({ result: await confirmer.confirm(parsed.ok) });
   } catch (err) {
     metrics.destinationConfirmations.inc({ result: 'error' });
-    throw new ApiError(503, 'UNAVAILABLE', `could not confirm ${parsed.ok.arn}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ApiError('UNAVAILABLE', `could not confirm ${parsed.ok.arn}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
