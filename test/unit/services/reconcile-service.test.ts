@@ -56,6 +56,8 @@ interface RigOptions {
   /** each Region's node quota (missing: none) */
   readonly quota?: Record<string, number>;
   readonly retainedExpiryCapSeconds?: number;
+  /** tries of each idempotent AWS call within a pass (default 1: no retry) */
+  readonly awsAttempts?: number;
 }
 
 function rig(options: RigOptions = {}) {
@@ -88,7 +90,7 @@ function rig(options: RigOptions = {}) {
     tagNodes: true,
     metrics,
     logger: pino({ level: 'silent' }),
-    awsRetry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    awsRetry: { attempts: options.awsAttempts ?? 1, baseDelayMs: 0, maxDelayMs: 0 },
     stuckAfterMs: STUCK_MS,
     redeliverAfterMs: REDELIVER_MS,
     retainedExpiryCapSeconds: options.retainedExpiryCapSeconds,
@@ -205,6 +207,17 @@ describe('ReconcileService: verifying acks', () => {
     expect(await r.service.tick()).toEqual(NOTHING);
     expect(r.ssm.describes).toBe(0);
     expect(r.memory.ackedBatches.size).toBe(0);
+  });
+
+  it('a throttled node list read is tried again within the pass', async () => {
+    const r = rig({ awsAttempts: 2 });
+    r.deliveredBatch('b1', ['SN-1', 'SN-2']);
+    r.memory.ack('SN-1', node(1), r.clock.now);
+    r.ssm.register('act-b1', node(1));
+    const throttled = new AwsCallError('AWS_THROTTLED', 'DescribeInstanceInformation', 'ThrottlingException', 'Rate exceeded', 400);
+    r.ssm.fail = (call) => (call === 'nodesOf' && r.ssm.describes === 1 ? throttled : undefined);
+    expect(await r.service.tick()).toMatchObject({ registered: 1 });
+    expect(r.ssm.describes).toBe(2);
   });
 
   it("one batch's AWS failure does not stop the others; it is verified on a later pass", async () => {
