@@ -17,10 +17,14 @@ import type { DeviceRecord } from '../queues/records.js';
 
 export const IOT_PUBLISH_BUCKET = 'iot-publish';
 
+/** the store calls a delivery makes (narrow ports: the specs hand in in-memory ones) */
+export type DeliveryBatches = Pick<BatchStore, 'get' | 'deviceIds' | 'markDelivered'>;
+export type DeliveryDevices = Pick<DeviceStore, 'getMany' | 'markDelivered'>;
+
 export interface DeliveryDeps {
-  readonly batches: BatchStore;
-  readonly devices: DeviceStore;
-  readonly publisher: IotPublisher;
+  readonly batches: DeliveryBatches;
+  readonly devices: DeliveryDevices;
+  readonly publisher: Pick<IotPublisher, 'publishRetained'>;
   readonly cipher: CodeCipher;
   /** makes each device's delivery id a secret of its own message */
   readonly signer: DeliverySigner;

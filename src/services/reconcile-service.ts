@@ -27,17 +27,36 @@ import type { BatchRecord, DeviceRecord } from '../queues/records.js';
 import { withAwsRetries, type AwsRetryOptions } from './aws-retry.js';
 import { IOT_PUBLISH_BUCKET } from './delivery-service.js';
 
+/** the store calls a reconcile pass makes (narrow ports: the specs hand in in-memory ones) */
+export type ReconcileBatches = Pick<
+  BatchStore,
+  | 'get'
+  | 'getMany'
+  | 'deviceIds'
+  | 'withUnverifiedAcks'
+  | 'ackedUnverified'
+  | 'ackVersion'
+  | 'acksVerified'
+  | 'complete'
+  | 'expiredBy'
+  | 'expire'
+  | 'addStrays'
+  | 'inState'
+  | 'quotaUsed'
+>;
+export type ReconcileDevices = Pick<DeviceStore, 'getMany' | 'markRegistered' | 'nodeClaims'>;
+
 export interface ReconcileDeps {
   readonly sites: SitesConfig;
   /** each Region's managed-node limit (the sites file's nodeQuota, else the account's) */
   readonly nodeQuota: NodeQuotaLimits;
-  readonly batches: BatchStore;
-  readonly devices: DeviceStore;
-  readonly ssm: SsmActivations;
-  readonly publisher: IotPublisher;
+  readonly batches: ReconcileBatches;
+  readonly devices: ReconcileDevices;
+  readonly ssm: Pick<SsmActivations, 'nodesOf' | 'delete'>;
+  readonly publisher: Pick<IotPublisher, 'clearRetained'>;
   readonly limiter: RateLimiter;
   readonly jobs: Pick<JobProducer, 'addActivation' | 'addDelivery' | 'addRedelivery'>;
-  readonly leader: Lease;
+  readonly leader: Pick<Lease, 'hold'>;
   readonly topics: TopicTemplates;
   readonly maxRebatches: number;
   /** registered devices' nodes join the tag queue (FLEET_NODE_TAGS=device) */

@@ -1,7 +1,8 @@
 /**
  * ActivationService's CreateActivation retry policy with in-memory fakes (batch store, SSM, jobs, lease, clock):
  * the attempt limit and its "gave up after N attempts", the orphan clean-up before every attempt and after the
- * last one, throttled / transient / permanent outcomes, fenced attempts, and SSM's read-after-write delay.
+ * last one, throttled / transient / permanent outcomes, fenced attempts (batch lease, attempt record, activation
+ * record), the node quota, and SSM's read-after-write delay.
  * The fake SSM counts, per DefaultInstanceName, the most activations live at once, as the emulator does.
  */
 import { pino } from 'pino';
@@ -30,6 +31,9 @@ class FakeBatches {
   throttles = 0;
   activation: ActivatedInput | null = null;
   error: string | null = null;
+  quotaRoom = true;
+  /** called when the quota is reserved (to change the batch before its attempt is recorded) */
+  onReserve: (() => void) | undefined;
   readonly size = 7;
 
   async get(batchId: string): Promise<BatchRecord | null> {
@@ -37,7 +41,9 @@ class FakeBatches {
     return { batchId, siteId: SITE.id, state: this.state, region: SITE.region, size: this.size, attempts: this.attempts, deliveredAt: null } as unknown as BatchRecord;
   }
   async reserveQuota(): Promise<boolean> {
-    return true;
+    this.onReserve?.();
+    if (!this.quotaRoom) this.state = 'blocked';
+    return this.quotaRoom;
   }
   async beginAttempt(): Promise<number> {
     if (this.state !== 'open' && this.state !== 'creating' && this.state !== 'blocked') return 0;
@@ -140,6 +146,8 @@ interface Rig {
   /** every wait the service did itself (ms) */
   readonly slept: number[];
   readonly clock: { now: number };
+  /** the batch lease: `free` false = another worker holds it */
+  readonly lease: { free: boolean; releases: number };
   /** runs the job as BullMQ would: again after each `retry` delay, until another outcome */
   drive(maxRuns?: number): Promise<ActivationOutcome[]>;
 }
@@ -152,6 +160,7 @@ function rig(answers: Answer[], retry: Partial<RetryPolicy> = {}, readDelayMs = 
   const metrics = new Metrics();
   const deliveries: string[] = [];
   const slept: number[] = [];
+  const lease = { free: true, releases: 0 };
   const sites: SitesConfig = { sites: new Map([[SITE.id, SITE]]), regions: new Map(), defaultNodeQuota: null };
   const service = new ActivationService({
     sites,
@@ -159,7 +168,7 @@ function rig(answers: Answer[], retry: Partial<RetryPolicy> = {}, readDelayMs = 
     ssm,
     cipher,
     jobs: { addDelivery: async (id: string) => void deliveries.push(id) } as never,
-    lease: () => ({ hold: async () => true, release: async () => undefined }) as unknown as Lease,
+    lease: () => ({ hold: async () => lease.free, release: async () => void lease.releases++ }) as unknown as Lease,
     retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, readAfterWriteMs: 0, ...retry },
     nodeQuota: { limit: async () => null },
     metrics,
@@ -180,6 +189,7 @@ function rig(answers: Answer[], retry: Partial<RetryPolicy> = {}, readDelayMs = 
     deliveries,
     slept,
     clock,
+    lease,
     async drive(maxRuns = 50) {
       const outcomes: ActivationOutcome[] = [];
       for (let run = 0; run < maxRuns; run++) {
@@ -286,6 +296,56 @@ describe('ActivationService: CreateActivation retry policy', () => {
     expect(r.ssm.live).toEqual([]);
     expect(r.batches.activation).toBeNull();
     expect(r.deliveries).toEqual([]);
+  });
+
+  it('a permanent error after transient ones fails the batch at once with its own message, not "gave up"', async () => {
+    const r = rig(['error', 'permanent', 'ok'], { maxAttempts: 5 });
+    const outcomes = await r.drive();
+    expect(outcomes.map((o) => o.kind)).toEqual(['retry', 'failed']);
+    expect(outcomes.at(-1)).toEqual({ kind: 'failed', reason: 'CreateActivation failed: InvalidParameters: IamRole is not valid' });
+    expect(r.batches).toMatchObject({ state: 'failed', attempts: 2 });
+    expect(r.ssm.creates).toBe(2);
+  });
+
+  it('fences a second worker with the batch lease: it looks again shortly, without a call or an attempt', async () => {
+    const r = rig(['ok']);
+    r.lease.free = false;
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'retry', delayMs: 2_000, why: 'batch held by another worker' });
+    expect(r.ssm.creates).toBe(0);
+    expect(r.batches).toMatchObject({ state: 'open', attempts: 0 });
+  });
+
+  it('fences at the attempt record: a batch that moved on after it was read is skipped without a call', async () => {
+    const r = rig(['ok']);
+    // failed (or re-driven elsewhere) between the read and the attempt
+    r.batches.onReserve = () => void (r.batches.state = 'failed');
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'skipped', why: 'batch moved on' });
+    expect(r.ssm.creates).toBe(0);
+    expect(r.lease.releases).toBe(1);
+  });
+
+  it('no room in the Region\'s node quota: blocked, without an attempt or a call', async () => {
+    const r = rig(['ok']);
+    r.batches.quotaRoom = false;
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'blocked' });
+    expect(r.batches).toMatchObject({ state: 'blocked', attempts: 0 });
+    expect(r.ssm.creates).toBe(0);
+    expect(await counter(r.metrics.quotaBlocked)).toBe(1);
+    expect(r.lease.releases).toBe(1);
+  });
+
+  it('a failure that is not an AWS answer goes to BullMQ\'s own retries, the batch lease released', async () => {
+    const r = rig(['ok']);
+    r.ssm.during = async () => {
+      throw new Error('Connection is closed.');
+    };
+    await expect(r.service.activate(BATCH)).rejects.toThrow('Connection is closed.');
+    expect(r.batches.state).toBe('creating');
+    expect(r.lease.releases).toBe(1);
+    // the next run deletes what that call created before its own
+    r.ssm.during = undefined;
+    expect((await r.drive()).map((o) => o.kind)).toEqual(['activated']);
+    expect(r.ssm.maxLive.get(NAME)).toBe(1);
   });
 
   it('skips a batch that already ended; re-queues delivery for an active one not yet delivered', async () => {
