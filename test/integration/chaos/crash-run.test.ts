@@ -1,5 +1,5 @@
 /**
- * The chaos run, short, on every `npm test`: 1,200 devices through three `fleet-enroll serve` processes,
+ * The chaos run, short, on every `npm test` (under a minute): 600 devices through three `fleet-enroll serve` processes,
  * role processes SIGKILLed at random moments and restarted, the private Redis (AOF everysec, rewrites off)
  * SIGKILLed and restarted mid-run, AWS faults and lost answers throughout, and a read-after-write delay on
  * the SSM reads. Every invariant is checked at the end as `npm run chaos` does.
@@ -13,9 +13,9 @@ describe('crash run: SIGKILLed roles, a Redis restart, AWS faults and late SSM r
     const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1e9);
     const { figures, events } = await runChaosScenario({
       command: 'npm test (crash-run)',
-      devices: 1_200,
+      devices: 600,
       sites: 3,
-      maxBatchSize: 100,
+      maxBatchSize: 50,
       kills: 4,
       rate: 150,
       seed,
