@@ -54,7 +54,7 @@ export class RedisRateLimiter implements RateLimiter {
   /**
    * Resolves once the bucket granted `tokens`. Takes from the same turn are summed into one Redis call
    * (up to the burst at the current rate): hundreds of concurrent calls cost a few round trips, not one each
-   * (profiled: one script call per AWS call was a tenth of the orchestrator's CPU), and the bucket sees the same total.
+   * (bench/README.md, "Bottlenecks found and fixed"), and the bucket sees the same total.
    */
   take(bucket: string, tokens = 1): Promise<void> {
     const rate = this.rates[bucket];
