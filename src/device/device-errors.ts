@@ -4,6 +4,8 @@
  * declared once with whether it is permanent: a permanent one stops the agent with its message, anything
  * else is tried again.
  */
+import { CodedError } from '../domain/error-registry.js';
+
 export const DEVICE_ERRORS = {
   /** SSM refused the registration (expired or used-up activation, bad code): the same credentials never work */
   REGISTRATION_REFUSED: { permanent: true },
@@ -23,14 +25,8 @@ export const DEVICE_ERRORS = {
 
 export type DeviceErrorCode = keyof typeof DEVICE_ERRORS;
 
-export class DeviceError extends Error {
-  readonly code: DeviceErrorCode;
-  readonly permanent: boolean;
-
+export class DeviceError extends CodedError<DeviceErrorCode> {
   constructor(code: DeviceErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.permanent = DEVICE_ERRORS[code].permanent;
+    super(code, DEVICE_ERRORS[code].permanent, message, options.cause);
   }
 }

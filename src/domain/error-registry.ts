@@ -41,3 +41,16 @@ export type ErrorCode = keyof typeof ERROR_REGISTRY;
 export function errorKind(code: ErrorCode): ErrorKind {
   return ERROR_REGISTRY[code];
 }
+
+/** An error with a stable code whose permanence its registry declares (the orchestrator's, or the device's). */
+export abstract class CodedError<Code extends string> extends Error {
+  readonly code: Code;
+  readonly permanent: boolean;
+
+  protected constructor(code: Code, permanent: boolean, message: string, cause: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.permanent = permanent;
+  }
+}

@@ -2,7 +2,7 @@
  * Typed errors. `code` is stable for programs; whether it is permanent (which decides retries) comes with
  * the code from the one registry, src/domain/error-registry.ts.
  */
-import { errorKind, type ErrorCode } from './error-registry.js';
+import { CodedError, errorKind, type ErrorCode } from './error-registry.js';
 
 export type { ErrorCode } from './error-registry.js';
 
@@ -12,15 +12,9 @@ export interface FieldIssue {
   message: string;
 }
 
-export class FleetError extends Error {
-  readonly code: ErrorCode;
-  readonly permanent: boolean;
-
+export class FleetError extends CodedError<ErrorCode> {
   constructor(code: ErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.permanent = errorKind(code).permanent;
+    super(code, errorKind(code).permanent, message, options.cause);
   }
 }
 
