@@ -1,6 +1,5 @@
 /** `fleet-enroll agent`: the device-side program. Flag parsing only; the logic is src/device/device-agent.ts. */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { DEFAULT_TOPICS } from '../../domain/messages.js';
 import { ValidationError } from '../../domain/errors.js';
 import { REGION_PATTERN } from '../../domain/identifiers.js';
@@ -12,7 +11,7 @@ import { MqttConnection } from '../../device/mqtt-connection.js';
 import { DEFAULT_REGISTER_COMMAND, RegistrationCommand } from '../../device/registration-command.js';
 import { DEFAULT_REGISTRATION_FILE } from '../../device/registration-file.js';
 import { TopicTemplate } from '../../domain/topics.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { type CliIo, type Command, UsageError, parseFlags } from '../command.js';
 
 const usage = `usage: fleet-enroll agent --thing T --site S (--mqtt-url URL | --endpoint HOST) [options]
 
@@ -81,27 +80,22 @@ export const agentCommand: Command = {
   summary: 'device side: wait for credentials, register the SSM agent, ack',
   usage,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        thing: { type: 'string' },
-        site: { type: 'string' },
-        'mqtt-url': { type: 'string' },
-        endpoint: { type: 'string' },
-        cert: { type: 'string' },
-        key: { type: 'string' },
-        ca: { type: 'string' },
-        'register-command': { type: 'string' },
-        'registration-file': { type: 'string' },
-        region: { type: 'string' },
-        'state-file': { type: 'string' },
-        'topic-credentials': { type: 'string' },
-        'topic-ack': { type: 'string' },
-        'register-timeout': { type: 'string' },
-        once: { type: 'boolean' },
-      },
+    const values = parseFlags(argv, {
+      thing: { type: 'string' },
+      site: { type: 'string' },
+      'mqtt-url': { type: 'string' },
+      endpoint: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      ca: { type: 'string' },
+      'register-command': { type: 'string' },
+      'registration-file': { type: 'string' },
+      region: { type: 'string' },
+      'state-file': { type: 'string' },
+      'topic-credentials': { type: 'string' },
+      'topic-ack': { type: 'string' },
+      'register-timeout': { type: 'string' },
+      once: { type: 'boolean' },
     });
     const thing = values.thing;
     if (!thing) throw new UsageError('--thing is required');

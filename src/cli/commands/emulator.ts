@@ -1,9 +1,8 @@
 /** `fleet-enroll emulator`: the local AWS stand-in, standalone. Flag parsing only; the emulator is src/emulator. */
-import { parseArgs } from 'node:util';
 import { REGION_PATTERN } from '../../domain/identifiers.js';
 import { FaultConfigError, parseFaultConfig, startEmulator, type FaultConfig } from '../../emulator/index.js';
 import { ACTIVATION_TIERS, DEFAULT_CREDENTIALS, DEFAULT_NODE_QUOTA, type ActivationTier } from '../../emulator/index.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { type CliIo, type Command, UsageError, parseFlags } from '../command.js';
 
 const usage = `usage: fleet-enroll emulator [--port P] [--mqtt-url URL] [options]
 
@@ -71,25 +70,20 @@ function faults(value: string | undefined): FaultConfig | undefined {
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'mqtt-url': { type: 'string' },
-      'mqtt-port': { type: 'string' },
-      'node-quota': { type: 'string' },
-      tier: { type: 'string' },
-      tls: { type: 'boolean' },
-      'tls-dir': { type: 'string' },
-      faults: { type: 'string' },
-      seed: { type: 'string' },
-      region: { type: 'string' },
-      'access-key-id': { type: 'string' },
-      'secret-access-key': { type: 'string' },
-    },
+  const values = parseFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'mqtt-url': { type: 'string' },
+    'mqtt-port': { type: 'string' },
+    'node-quota': { type: 'string' },
+    tier: { type: 'string' },
+    tls: { type: 'boolean' },
+    'tls-dir': { type: 'string' },
+    faults: { type: 'string' },
+    seed: { type: 'string' },
+    region: { type: 'string' },
+    'access-key-id': { type: 'string' },
+    'secret-access-key': { type: 'string' },
   });
   if ((values['access-key-id'] === undefined) !== (values['secret-access-key'] === undefined)) {
     throw new UsageError('--access-key-id and --secret-access-key go together');

@@ -2,9 +2,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { MAX_EVENTS_PER_REQUEST } from '../../domain/onboarding-event.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { type CliIo, type Command, UsageError, parseFlags } from '../command.js';
 import { readCsvRecords } from '../enqueue/csv-records.js';
 import { HeaderError } from '../enqueue/device-columns.js';
 import { EnrollmentUploader, UploadStoppedError, type UploadReport } from '../enqueue/enrollment-uploader.js';
@@ -62,17 +61,12 @@ export const enqueueCommand: Command = {
   summary: "a line station's bulk submit of a device CSV",
   usage,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        site: { type: 'string' },
-        file: { type: 'string' },
-        ...API_CONNECTION_OPTIONS,
-        batch: { type: 'string' },
-        reenroll: { type: 'boolean' },
-      },
+    const values = parseFlags(argv, {
+      site: { type: 'string' },
+      file: { type: 'string' },
+      ...API_CONNECTION_OPTIONS,
+      batch: { type: 'string' },
+      reenroll: { type: 'boolean' },
     });
     if (!values.site) throw new UsageError('--site is required');
     if (!values.file) throw new UsageError('--file is required (- for standard input)');

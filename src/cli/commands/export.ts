@@ -4,10 +4,9 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import type { FetchLike } from '../api-client.js';
 import { DEVICE_STATES, type DeviceState } from '../../domain/device-state.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { type CliIo, type Command, UsageError, parseFlags } from '../command.js';
 import { EXPORT_FORMATS, manifestFormatter, type ExportFormat } from '../export/manifest-format.js';
 import { toManifestRow } from '../export/manifest-row.js';
 import { ProgressBars, type ProgressStream } from '../progress-bar.js';
@@ -34,18 +33,13 @@ export function exportCommandWith(fetchImpl?: FetchLike): Command {
     summary: 'stream the enrolled manifest of a site as CSV or JSON Lines',
     usage,
     async run(argv: readonly string[], io: CliIo): Promise<number> {
-      const { values } = parseArgs({
-        args: [...argv],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          site: { type: 'string' },
-          format: { type: 'string' },
-          state: { type: 'string' },
-          since: { type: 'string' },
-          out: { type: 'string' },
-          ...API_CONNECTION_OPTIONS,
-        },
+      const values = parseFlags(argv, {
+        site: { type: 'string' },
+        format: { type: 'string' },
+        state: { type: 'string' },
+        since: { type: 'string' },
+        out: { type: 'string' },
+        ...API_CONNECTION_OPTIONS,
       });
       if (values.site === undefined || values.site.trim() === '') throw new UsageError('--site S is required');
       if (values.format === undefined) throw new UsageError('--format csv|jsonl is required');

@@ -1,8 +1,7 @@
 /** `fleet-enroll retry`: re-drive what failed, through the API's admin retry routes. */
-import { parseArgs } from 'node:util';
 import type { FetchLike } from '../api-client.js';
 import type { RetryResult } from '../../api/services.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { type CliIo, type Command, UsageError, parseFlags } from '../command.js';
 import { API_CONNECTION_OPTIONS, API_CONNECTION_USAGE, apiClientFrom } from './api-connection.js';
 
 const usage = `usage: fleet-enroll retry (--batch B | --site S | --all-failed) [--json] [--api URL] [--token T | --token-file F]
@@ -21,17 +20,12 @@ export function retryCommandWith(fetchImpl?: FetchLike): Command {
     summary: 're-drive what failed: a batch, a site, or everything failed',
     usage,
     async run(argv: readonly string[], io: CliIo): Promise<number> {
-      const { values } = parseArgs({
-        args: [...argv],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          batch: { type: 'string' },
-          site: { type: 'string' },
-          'all-failed': { type: 'boolean', default: false },
-          json: { type: 'boolean', default: false },
-          ...API_CONNECTION_OPTIONS,
-        },
+      const values = parseFlags(argv, {
+        batch: { type: 'string' },
+        site: { type: 'string' },
+        'all-failed': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        ...API_CONNECTION_OPTIONS,
       });
       const chosen = [values.batch !== undefined, values.site !== undefined, values['all-failed']].filter(Boolean).length;
       if (chosen !== 1) throw new UsageError('give exactly one of --batch B, --site S, --all-failed');

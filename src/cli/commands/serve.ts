@@ -1,9 +1,8 @@
 /** `fleet-enroll serve`: the orchestrator — the API and the pipeline's workers, all roles or some. */
-import { parseArgs } from 'node:util';
 import { ROLES, createApp, type Role } from '../../app.js';
 import { createLogger } from '../../adapters/logger.js';
 import { loadConfig } from '../../config.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { type CliIo, type Command, UsageError, parseFlags } from '../command.js';
 
 const usage = `usage: fleet-enroll serve [--host H] [--port P] [--roles ${ROLES.join(',')}] [--grace-ms N]
 
@@ -48,12 +47,7 @@ export const serveCommand: Command = {
   summary: 'the orchestrator: API + enrollment workers (all roles or --roles)',
   usage,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: { host: { type: 'string' }, port: { type: 'string' }, roles: { type: 'string' }, 'grace-ms': { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    });
+    const values = parseFlags(argv, { host: { type: 'string' }, port: { type: 'string' }, roles: { type: 'string' }, 'grace-ms': { type: 'string' } });
     const roles = values.roles === undefined ? [...ROLES] : parseRoles(values.roles);
     const port = parsePort(values.port);
     const graceMs = parseGrace(values['grace-ms']);

@@ -1,9 +1,8 @@
 /** `fleet-enroll status`: where things stand, read from the API of a running `fleet-enroll serve`. */
-import { parseArgs } from 'node:util';
 import type { FetchLike } from '../api-client.js';
 import type { BatchView, DeviceView, NodeQuotaView, SiteView } from '../../api/services.js';
 import { DEVICE_STATES } from '../../domain/device-state.js';
-import { UsageError, type CliIo, type Command } from '../command.js';
+import { type CliIo, type Command, UsageError, parseFlags } from '../command.js';
 import { renderTable, type TableCell } from '../table.js';
 import { API_CONNECTION_OPTIONS, API_CONNECTION_USAGE, apiClientFrom } from './api-connection.js';
 
@@ -111,17 +110,12 @@ export function statusCommandWith(fetchImpl?: FetchLike): Command {
     summary: 'where things stand: sites, a device, a batch',
     usage,
     async run(argv: readonly string[], io: CliIo): Promise<number> {
-      const { values } = parseArgs({
-        args: [...argv],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          site: { type: 'string' },
-          device: { type: 'string' },
-          batch: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          ...API_CONNECTION_OPTIONS,
-        },
+      const values = parseFlags(argv, {
+        site: { type: 'string' },
+        device: { type: 'string' },
+        batch: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        ...API_CONNECTION_OPTIONS,
       });
       for (const flag of ['site', 'device', 'batch'] as const) {
         if (values[flag] !== undefined && values[flag].trim() === '') throw new UsageError(`--${flag}: is empty`);
