@@ -3,9 +3,8 @@
  * errors come from failed acks posted to the API) are exported as CSV — those fields neutralised with a
  * leading ' — and as JSON Lines with the values as they are; --state filters; every device once.
  */
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
+import { runCli, type CliRun } from '../../support/cli-run.js';
 import { MANIFEST_COLUMNS } from '../../../src/cli/export/manifest-row.js';
 import { PipelineHarness } from '../pipeline/support/pipeline-harness.js';
 
@@ -13,16 +12,7 @@ const SITE = 'plant-export';
 const DEVICES = 1_200;
 const HOSTILE = ['=1+2', '+SUM(A1:A9)', '-2+3', '@cmd|x', '=HYPERLINK("http://x","a,b")'];
 
-async function exportRun(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(['export', ...argv], { stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+const exportRun = (...argv: string[]): Promise<CliRun> => runCli(['export', ...argv]);
 
 /** RFC 4180 rows (quoted fields may hold commas, quotes, CR, LF). */
 function parseCsv(text: string): string[][] {

@@ -1,16 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../../support/cli-run.js';
 import { readPems } from '../../../src/cli/commands/agent.js';
-import { main } from '../../../src/cli/main.js';
 
-async function run(...argv: string[]): Promise<{ code: number; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(argv, { stdout, stderr });
-  return { code, stderr: err };
-}
+const run = (...argv: string[]): Promise<CliRun> => runCli(argv);
 
 const agent = ['agent', '--thing', 'edge-1', '--site', 'plant-1'];
 

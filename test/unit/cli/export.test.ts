@@ -1,19 +1,9 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
+import { runCli, type CliRun } from '../../support/cli-run.js';
 import { csvField, manifestFormatter } from '../../../src/cli/export/manifest-format.js';
 import { MANIFEST_COLUMNS, type ManifestRow } from '../../../src/cli/export/manifest-row.js';
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(argv, { stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+const run = (...argv: string[]): Promise<CliRun> => runCli(argv);
 
 describe('export flags (checked before any connection)', () => {
   it.each([
