@@ -113,25 +113,8 @@ describe(`chaos on a Redis Cluster: ${MODE}`, () => {
       const posted = await lines;
       log(`posting done; ${posted.reduce((n, r) => n + r.accepted, 0)} accepted, ${posted.reduce((n, r) => n + r.duplicates, 0)} duplicates (retried posts)`);
 
-      const deadline = Date.now() + 10 * 60_000;
-      let settledAt = 0;
-      for (;;) {
-        const states = [...(await cluster.deviceStates(ids)).values()];
-        const open = states.filter((d) => d.state !== 'registered' && d.state !== 'failed' && d.state !== null).length;
-        // a device with no record after the posting is over stays so: lost, not open
-        if (open === 0) {
-          settledAt = Date.now();
-          break;
-        }
-        if (Date.now() > deadline) break;
-        await sleep(1_000);
-      }
-      const tidyUntil = Date.now() + 60_000;
-      while (Date.now() < tidyUntil) {
-        const s = await cluster.emulatorState();
-        if (s.activations.live === 0 && s.retainedMessages === 0) break;
-        await sleep(500);
-      }
+      // a device with no record after the posting is over stays so: lost, not open
+      const settledAt = await cluster.drain(ids, { timeoutMs: 10 * 60_000, pollMs: 1_000, missingIsFinal: true });
       const report = await checkInvariants(cluster, ids, []);
       const emulator = await cluster.emulatorState();
       const figures: ChaosFigures = {

@@ -149,25 +149,8 @@ export async function runChaosScenario(s: ChaosScenario): Promise<ChaosOutcome> 
     const posted = await lineResults;
     log(`chaos over; ${posted.reduce((n, r) => n + r.accepted, 0)} accepted, ${posted.reduce((n, r) => n + r.duplicates, 0)} duplicates (retried posts)`);
 
-    // drain: every device registered or failed
-    const deadline = Date.now() + s.drainTimeoutMs;
-    let settledAt = 0;
-    for (;;) {
-      const states = [...(await cluster.deviceStates(ids)).values()];
-      if (states.every((d) => d.state === 'registered' || d.state === 'failed')) {
-        settledAt = Date.now();
-        break;
-      }
-      if (Date.now() > deadline) break;
-      await sleep(500);
-    }
-    // and the tidying that follows: spent activations deleted, retained messages cleared
-    const tidyUntil = Date.now() + 60_000;
-    while (Date.now() < tidyUntil) {
-      const st = await cluster.emulatorState();
-      if (st.activations.live === 0 && st.retainedMessages === 0) break;
-      await sleep(250);
-    }
+    // drain: every device registered or failed, and the tidying after it
+    const settledAt = await cluster.drain(ids, { timeoutMs: s.drainTimeoutMs, pollMs: 500 });
 
     const report = await checkInvariants(cluster, ids, midRunDumps);
     const emulator = await cluster.emulatorState();

@@ -237,6 +237,33 @@ export class FleetCluster {
     return out;
   }
 
+  /**
+   * Waits until every device is `registered` or `failed` (with `missingIsFinal`, a device with no record
+   * counts as final too: lost, not open), then for the tidying after it (spent activations deleted,
+   * retained messages cleared, at most a minute). Returns when the devices settled, or 0 if they did not.
+   */
+  async drain(deviceIds: readonly string[], options: { timeoutMs: number; pollMs: number; missingIsFinal?: boolean }): Promise<number> {
+    const deadline = Date.now() + options.timeoutMs;
+    let settledAt = 0;
+    for (;;) {
+      const states = [...(await this.deviceStates(deviceIds)).values()];
+      const open = states.filter((d) => d.state !== 'registered' && d.state !== 'failed' && !(options.missingIsFinal && d.state === null));
+      if (open.length === 0) {
+        settledAt = Date.now();
+        break;
+      }
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, options.pollMs));
+    }
+    const tidyUntil = Date.now() + 60_000;
+    while (Date.now() < tidyUntil) {
+      const st = await this.emulatorState();
+      if (st.activations.live === 0 && st.retainedMessages === 0) break;
+      await new Promise((r) => setTimeout(r, options.pollMs / 2));
+    }
+    return settledAt;
+  }
+
   /** Every key and value under the run's prefix, as text. */
   async redisDump(): Promise<string> {
     const redis = this.redis;
