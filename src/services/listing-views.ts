@@ -1,24 +1,13 @@
 /** Listings and the console's reads (src/api/routes/listings.ts; implemented in src/services/listing-service.ts). */
 import type { BatchState } from '../domain/batch-state.js';
 import type { DeviceState } from '../domain/device-state.js';
-import type { DeviceView, SiteView } from './views.js';
+import type { BatchFields, DeviceView, SiteView } from './views.js';
 
 /** A batch in a listing: its state and progress, without per-device counts (those need every device). */
-export interface BatchSummary {
-  readonly batchId: string;
-  readonly siteId: string;
-  readonly region: string;
-  readonly state: BatchState;
-  readonly blockedReason: string | null;
-  readonly size: number;
+export interface BatchSummary extends BatchFields {
   readonly registered: number;
   /** devices neither registered nor gone elsewhere */
   readonly left: number;
-  readonly activationId: string | null;
-  readonly expiresAt: string | null;
-  readonly attempts: number;
-  readonly error: string | null;
-  readonly createdAt: string;
   readonly updatedAt: string;
 }
 

@@ -47,14 +47,8 @@ export interface DeviceView {
   readonly taggedAt?: string | null;
 }
 
-export interface DeviceHistoryView {
-  readonly siteId: string;
-  readonly state: DeviceState;
-  readonly thingName: string | null;
-  readonly batchId: string | null;
-  readonly activationId: string | null;
-  readonly managedNodeId: string | null;
-  readonly error: string | null;
+/** A record a re-enrollment replaced: the stored entry with its times as ISO-8601 */
+export interface DeviceHistoryView extends Omit<DeviceHistoryEntry, 'times' | 'replacedAt'> {
   readonly timestamps: Readonly<Partial<Record<DeviceState, string>>>;
   readonly replacedAt: string;
 }
@@ -86,7 +80,8 @@ export interface NodeQuotaView {
   readonly error: string | null;
 }
 
-export interface BatchView {
+/** The fields every batch answer has (the single-batch view and the listing's summary) */
+export interface BatchFields {
   readonly batchId: string;
   readonly siteId: string;
   readonly region: string;
@@ -97,10 +92,13 @@ export interface BatchView {
   readonly activationId: string | null;
   readonly expiresAt: string | null;
   readonly attempts: number;
-  readonly strays: number;
-  readonly counts: Readonly<Record<DeviceState, number>>;
   readonly error: string | null;
   readonly createdAt: string;
+}
+
+export interface BatchView extends BatchFields {
+  readonly strays: number;
+  readonly counts: Readonly<Record<DeviceState, number>>;
 }
 
 export interface RetryResult {
