@@ -1,13 +1,23 @@
-import { PRELUDE } from './prelude.js';
+--[[
+  Cuts one batch off a site buffer when it is full or due. Pops at most maxBatchSize ids; ids that are no
+  longer `accepted` at this site (re-enrolled twice, moved) are dropped. The batch is new: `open`.
 
-/**
- * Cuts one batch off a site buffer when it is full or due. KEYS[1] = due zset. ARGV: root, siteId,
- * maxBatchSize, now, batchId, region, window ms. Pops ≤ maxBatchSize ids; ids that are no longer
- * `accepted` at this site (re-enrolled twice, moved) are dropped. Returns the batch size (0: nothing cut).
- */
-export const CUT_LUA = PRELUDE + `
+  Input:
+    KEYS[1]  due zset
+    ARGV[1]  key root
+    ARGV[2]  siteId
+    ARGV[3]  maxBatchSize
+    ARGV[4]  now (ms)
+    ARGV[5]  batchId
+    ARGV[6]  region
+    ARGV[7]  window (ms)
+  Output:
+    the batch size (0: nothing cut)
+]]
+-- transitions: device accepted->batched; batch new->open
+--- @include "prelude"
 local site, max, now, b, region, window = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7])
-local buf = root .. ':buf:' .. site
+local buf = key(SEG.buffer, site)
 local len = redis.call('LLEN', buf)
 if len == 0 then
   redis.call('ZREM', KEYS[1], site)
@@ -48,4 +58,3 @@ if n == 0 then return 0 end
 redis.call('HSET', batchKey(b), 'site', site, 'size', n, 'left', n, 'reg', 0, 'region', region, 'att', 0, 'thr', 0, 'tCut', now)
 batchState(b, 'open', now)
 return n
-`;

@@ -1,18 +1,29 @@
-import { PRELUDE } from './prelude.js';
+--[[
+  A device's ack. The delivery id names the device (batch list index); it must be the device's current
+  delivery and the activation its current one, and the topic (when given) its own. A `registered` ack
+  claims its managed node for the device (hash `nodes`: node → device); a node another device holds is
+  refused (`claimed`). An `acked` device may ack again with another node (its first one may have been
+  wrong): the claim moves, and reconcile verifies the new node. A `failed` ack keeps the device waiting (it
+  may retry registering until expiry, then it is re-batched): only its last error is recorded.
 
-/**
- * A device's ack. KEYS[1] = acked zset. ARGV: root, batchId, index, deliveryId (the kept one, its MAC
- * checked already), activationId, status, managedNodeId, topic siteId ('' = not given), topic thingName,
- * now, error text.
- * The delivery id names the device (batch list index); it must be the device's current delivery and the
- * activation its current one, and the topic (when given) its own. A `registered` ack claims its managed
- * node for the device (hash `nodes`: node → device); a node another device holds is refused (`claimed`).
- * An `acked` device may ack again with another node (its first one may have been wrong): the claim moves,
- * and reconcile verifies the new node. Returns accepted | stale | forged | claimed.
- * A `failed` ack keeps the device waiting (it may retry registering until expiry, then it is re-batched):
- * only its last error is recorded.
- */
-export const ACK_LUA = PRELUDE + `
+  Input:
+    KEYS[1]  acked zset (`ackd`)
+    ARGV[1]  key root
+    ARGV[2]  batchId
+    ARGV[3]  index in the batch's device list
+    ARGV[4]  deliveryId (the kept one, its MAC checked already)
+    ARGV[5]  activationId
+    ARGV[6]  status (registered | failed)
+    ARGV[7]  managedNodeId
+    ARGV[8]  topic siteId ('' = not given)
+    ARGV[9]  topic thingName
+    ARGV[10] now (ms)
+    ARGV[11] error text
+  Output:
+    accepted | stale | forged | claimed
+]]
+-- transitions: device activated->acked, delivered->acked
+--- @include "prelude"
 local b, idx, did, aid, status, node = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local tsite, tthing, now, err = ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
 local id = redis.call('LINDEX', bdevKey(b), idx)
@@ -29,7 +40,7 @@ if tsite ~= '' and (tsite ~= f[4] or tthing ~= f[5]) then return 'forged' end
 local waiting = f[1] == 'activated' or f[1] == 'delivered'
 if status == 'registered' then
   if not waiting and not (f[1] == 'acked' and f[6] ~= node) then return 'stale' end
-  local nodes = root .. ':nodes'
+  local nodes = key(SEG.nodeClaims)
   local holder = redis.call('HGET', nodes, node)
   if holder and holder ~= id then return 'claimed' end
   redis.call('HSET', nodes, node, id)
@@ -41,21 +52,10 @@ if status == 'registered' then
   redis.call('HINCRBY', batchKey(b), 'ackv', 1)
   redis.call('ZADD', KEYS[1], 'NX', now, b)
   -- the batch's acks to verify: reconcile reads these, not every member of the batch
-  redis.call('SADD', root .. ':back:' .. b, id)
+  redis.call('SADD', key(SEG.batchAcked, b), id)
 elseif waiting then
   redis.call('HSET', devKey(id), 'err', err, 'upd', now)
 else
   return 'stale'
 end
 return 'accepted'
-`;
-
-/**
- * Every ack of the batch up to version ARGV[3] is verified: drop it from the to-verify set, unless a newer
- * ack came meanwhile. KEYS[1] = acked zset. ARGV: root, batchId, ack version seen before verifying.
- */
-export const ACKS_VERIFIED_LUA = PRELUDE + `
-local b, v = ARGV[2], ARGV[3]
-if (redis.call('HGET', batchKey(b), 'ackv') or '0') == v then return redis.call('ZREM', KEYS[1], b) end
-return 0
-`;

@@ -1,21 +1,30 @@
-import { PRELUDE } from './prelude.js';
+--[[
+  CreateActivation answered: the batch becomes `active` with its activation, each of its devices
+  `activated` with its delivery id `<batchId>.<index>.<nonce>`.
 
-/**
- * CreateActivation answered: the batch becomes `active` with its activation, each of its devices
- * `activated` with its delivery id `<batchId>.<index>.<nonce>`. KEYS[1] = batch hash.
- * ARGV: root, batchId, activationId, encrypted code, expiry ms, now, nonce, attempt.
- * Returns the number of devices activated, or -1 when the batch was not `creating` or a later attempt has
- * begun since this one (a worker whose lease ran out mid-call): nothing changed, the caller deletes its
- * activation.
- */
-export const ACTIVATED_LUA = PRELUDE + `
+  Input:
+    KEYS[1]  batch hash
+    ARGV[1]  key root
+    ARGV[2]  batchId
+    ARGV[3]  activationId
+    ARGV[4]  encrypted code
+    ARGV[5]  expiry (ms)
+    ARGV[6]  now (ms)
+    ARGV[7]  nonce
+    ARGV[8]  attempt
+  Output:
+    the number of devices activated, or -1 when the batch was not `creating` or a later attempt has begun
+    since this one (a worker whose lease ran out mid-call): nothing changed, the caller deletes its activation
+]]
+-- transitions: batch creating->active; device batched->activated
+--- @include "prelude"
 local b, aid, code, exp, now, nonce = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local st, att = unpack(redis.call('HMGET', KEYS[1], 'st', 'att'))
 if st ~= 'creating' or tonumber(att or '0') ~= tonumber(ARGV[8]) then return -1 end
 redis.call('HSET', KEYS[1], 'aid', aid, 'code', code, 'exp', exp, 'nonce', nonce, 'tAct', now)
 redis.call('HDEL', KEYS[1], 'err', 'why')
 batchState(b, 'active', now)
-redis.call('ZADD', root .. ':exp', exp, b)
+redis.call('ZADD', key(SEG.expiries), exp, b)
 local ids = redis.call('LRANGE', bdevKey(b), 0, -1)
 local n = 0
 for i, id in ipairs(ids) do
@@ -27,4 +36,3 @@ for i, id in ipairs(ids) do
   end
 end
 return n
-`;

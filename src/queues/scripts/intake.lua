@@ -1,21 +1,28 @@
-import { PRELUDE } from './prelude.js';
+--[[
+  One chunk of an intake job. A device belongs to its site: a record at another site is never touched
+  unless moveFrom names it. A device in flight or registered is a duplicate unless reenroll — or unless it
+  was created by this very job (a retried job is idempotent). A thingName held by another in-flight device
+  of the site is refused (their credentials would share one topic). A replaced record is kept in the
+  device's history and deleted: the device starts over with a new record, `accepted`.
 
-/**
- * One chunk of an intake job. KEYS[1] = due zset. ARGV: root, jobId, now, then per event 8 values:
- * deviceId, siteId, thingName, attributes (json), reenroll ('1'/'0'), site window ms, site maxBatchSize,
- * moveFrom (the other site the API let this event move the device from; '' = none).
- * A device belongs to its site: a record at another site is never touched unless moveFrom names it.
- * A device in flight or registered is a duplicate unless reenroll — or unless it was created by this very
- * job (a retried job is idempotent). A thingName held by another in-flight device of the site is refused
- * (their credentials would share one topic). A replaced record is kept in the device's history.
- * Returns {accepted, duplicates, refused}.
- */
-export const INTAKE_LUA = PRELUDE + `
+  Input:
+    KEYS[1]  due zset
+    ARGV[1]  key root
+    ARGV[2]  jobId
+    ARGV[3]  now (ms)
+    ARGV[4…] per event 8 values: deviceId, siteId, thingName, attributes (json), reenroll ('1' | '0'),
+             site window ms, site maxBatchSize, moveFrom (the other site the API let this event move the
+             device from; '' = none)
+  Output:
+    {accepted, duplicates, refused}
+]]
+-- transitions: device new->accepted
+--- @include "prelude"
 local jobId = ARGV[2]
 local now = tonumber(ARGV[3])
 local accepted, duplicates, refused = 0, 0, 0
-local HISTORY_FIELDS = {'site', 'thing', 'st', 'batch', 'aid', 'node', 'err', 'gen', 'tAcc', 'tBat', 'tAct', 'tDlv', 'tAck', 'tReg', 'tFl', 'upd'}
-local function thingsKey(site) return root .. ':things:' .. site end
+local HISTORY_FIELDS = {'site', 'thing', 'st', 'batch', 'aid', 'node', 'err', 'gen', TS.accepted, TS.batched, TS.activated, TS.delivered, TS.acked, TS.registered, TS.failed, 'upd'}
+local function thingsKey(site) return key(SEG.things, site) end
 -- the device holding this thing name at the site, if it is still in flight there under that name
 local function thingHolder(site, thing, id)
   local holder = redis.call('HGET', thingsKey(site), thing)
@@ -42,8 +49,8 @@ while i + 7 <= #ARGV do
     refused = refused + 1
   else
     if st then
-      redis.call('HINCRBY', root .. ':cnt:' .. cur[3], st, -1)
-      if st == 'failed' then redis.call('SREM', root .. ':failed:' .. cur[3], id) end
+      redis.call('HINCRBY', key(SEG.counts, cur[3]), st, -1)
+      if st == 'failed' then redis.call('SREM', key(SEG.failed, cur[3]), id) end
       -- a re-enrolled device leaves its batch: that batch no longer waits for it
       if st ~= 'registered' and st ~= 'failed' and cur[4] and cur[4] ~= '' then
         redis.call('HINCRBY', batchKey(cur[4]), 'left', -1)
@@ -54,7 +61,7 @@ while i + 7 <= #ARGV do
       for k, name in ipairs(HISTORY_FIELDS) do
         if old[k] then entry[name] = old[k] end
       end
-      local hk = root .. ':hist:' .. id
+      local hk = key(SEG.history, id)
       redis.call('LPUSH', hk, cjson.encode(entry))
       redis.call('LTRIM', hk, 0, 9)
       redis.call('DEL', dk)
@@ -67,4 +74,3 @@ while i + 7 <= #ARGV do
   end
 end
 return {accepted, duplicates, refused}
-`;
