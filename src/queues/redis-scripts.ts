@@ -1,12 +1,12 @@
 /**
  * Registers our Lua scripts (src/queues/scripts/*.lua, read by the one loader, src/lua/script-loader.ts) on
  * an ioredis client (defineCommand: EVALSHA with EVAL fallback) and calls them by name. Every script takes
- * one key (it routes the call to the fleet's Cluster slot). The key segments and the device timestamp
- * fields the scripts use are the TypeScript ones, handed to them as the generated include "layout".
+ * one key (it routes the call to the fleet's Cluster slot). The key segments and hash field names the scripts
+ * use are the TypeScript ones (keys.ts, records.ts), handed to them as the generated include "layout".
  */
 import { loadLuaScript, luaTable } from '../lua/script-loader.js';
 import { KEY_SEGMENTS } from './keys.js';
-import { STATE_TIME_FIELDS } from './records.js';
+import { BATCH_FIELDS, DEVICE_FIELDS, STATE_TIME_FIELDS } from './records.js';
 import type { RedisConnection } from './redis-connection.js';
 
 /** command name → script file (src/queues/scripts/<file>.lua) */
@@ -41,11 +41,13 @@ export type ScriptName = keyof typeof SCRIPT_FILES;
 
 const SOURCES = {
   dir: new URL('./scripts/', import.meta.url),
-  generated: { layout: [luaTable('SEG', KEY_SEGMENTS), luaTable('TS', STATE_TIME_FIELDS)].join('\n') },
+  generated: {
+    layout: [luaTable('SEG', KEY_SEGMENTS), luaTable('DEVICE', DEVICE_FIELDS), luaTable('BATCH', BATCH_FIELDS), luaTable('TS', STATE_TIME_FIELDS)].join('\n'),
+  },
 };
 
-/** Read once per process: the texts do not change while it runs. */
-const SCRIPTS: Readonly<Record<ScriptName, string>> = Object.fromEntries(
+/** The texts Redis runs, read once per process (they do not change while it runs). */
+export const SCRIPTS: Readonly<Record<ScriptName, string>> = Object.fromEntries(
   Object.entries(SCRIPT_FILES).map(([name, file]) => [name, loadLuaScript(SOURCES, file)]),
 ) as Record<ScriptName, string>;
 

@@ -28,7 +28,7 @@ local b, idx, did, aid, status, node = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV
 local tsite, tthing, now, err = ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
 local id = redis.call('LINDEX', bdevKey(b), idx)
 if not id then return 'forged' end
-local f = redis.call('HMGET', devKey(id), 'st', 'did', 'aid', 'site', 'thing', 'node')
+local f = redis.call('HMGET', devKey(id), DEVICE.state, DEVICE.delivery, DEVICE.activation, DEVICE.site, DEVICE.thing, DEVICE.node)
 if not f[1] then return 'forged' end
 if f[2] ~= did then
   -- a delivery id this device once had (older activation) is stale; anything else is forged
@@ -45,16 +45,16 @@ if status == 'registered' then
   if holder and holder ~= id then return 'claimed' end
   redis.call('HSET', nodes, node, id)
   if f[6] and f[6] ~= '' and f[6] ~= node and redis.call('HGET', nodes, f[6]) == id then redis.call('HDEL', nodes, f[6]) end
-  redis.call('HSET', devKey(id), 'node', node)
-  redis.call('HDEL', devKey(id), 'err')
-  if waiting then devState(id, f[4], f[1], 'acked', now) else redis.call('HSET', devKey(id), 'upd', now) end
+  redis.call('HSET', devKey(id), DEVICE.node, node)
+  redis.call('HDEL', devKey(id), DEVICE.error)
+  if waiting then devState(id, f[4], f[1], 'acked', now) else redis.call('HSET', devKey(id), DEVICE.updated, now) end
   -- ackv versions the batch's acks: reconcile drops the batch from the to-verify set only if none came since
-  redis.call('HINCRBY', batchKey(b), 'ackv', 1)
+  redis.call('HINCRBY', batchKey(b), BATCH.ackVersion, 1)
   redis.call('ZADD', KEYS[1], 'NX', now, b)
   -- the batch's acks to verify: reconcile reads these, not every member of the batch
   redis.call('SADD', key(SEG.batchAcked, b), id)
 elseif waiting then
-  redis.call('HSET', devKey(id), 'err', err, 'upd', now)
+  redis.call('HSET', devKey(id), DEVICE.error, err, DEVICE.updated, now)
 else
   return 'stale'
 end

@@ -13,5 +13,5 @@
 -- transitions: none
 --- @include "keys"
 local b, v = ARGV[2], ARGV[3]
-if (redis.call('HGET', batchKey(b), 'ackv') or '0') == v then return redis.call('ZREM', KEYS[1], b) end
+if (redis.call('HGET', batchKey(b), BATCH.ackVersion) or '0') == v then return redis.call('ZREM', KEYS[1], b) end
 return 0

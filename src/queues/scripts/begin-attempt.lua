@@ -13,8 +13,8 @@
 -- transitions: batch open->creating, blocked->creating
 --- @include "prelude"
 local b, now = ARGV[2], tonumber(ARGV[3])
-local st = redis.call('HGET', KEYS[1], 'st')
+local st = redis.call('HGET', KEYS[1], BATCH.state)
 if st ~= 'open' and st ~= 'creating' and st ~= 'blocked' then return 0 end
 if st ~= 'creating' then batchState(b, 'creating', now) end
-redis.call('HDEL', KEYS[1], 'why')
-return redis.call('HINCRBY', KEYS[1], 'att', 1)
+redis.call('HDEL', KEYS[1], BATCH.blockedReason)
+return redis.call('HINCRBY', KEYS[1], BATCH.attempts, 1)

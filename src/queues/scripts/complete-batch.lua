@@ -12,9 +12,9 @@
 -- transitions: batch active->completed
 --- @include "prelude"
 local b, now = ARGV[2], tonumber(ARGV[3])
-local f = redis.call('HMGET', KEYS[1], 'st', 'left')
+local f = redis.call('HMGET', KEYS[1], BATCH.state, BATCH.left)
 if f[1] ~= 'active' or tonumber(f[2] or '0') > 0 then return 0 end
-redis.call('HDEL', KEYS[1], 'code')
+redis.call('HDEL', KEYS[1], BATCH.code)
 batchState(b, 'completed', now)
 releaseQuota(b)
 redis.call('ZREM', key(SEG.expiries), b)

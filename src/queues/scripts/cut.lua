@@ -34,11 +34,11 @@ end
 local ids = redis.call('LPOP', buf, max)
 local n = 0
 for _, id in ipairs(ids) do
-  local f = redis.call('HMGET', devKey(id), 'st', 'site')
+  local f = redis.call('HMGET', devKey(id), DEVICE.state, DEVICE.site)
   if f[1] == 'accepted' and f[2] == site then
     n = n + 1
-    redis.call('HSET', devKey(id), 'batch', b)
-    redis.call('HDEL', devKey(id), 'aid', 'did', 'node', 'err', 'tag', 'tTag', 'tatt')
+    redis.call('HSET', devKey(id), DEVICE.batch, b)
+    redis.call('HDEL', devKey(id), DEVICE.activation, DEVICE.delivery, DEVICE.node, DEVICE.error, DEVICE.tag, DEVICE.taggedAt, DEVICE.tagRetries)
     devState(id, site, 'accepted', 'batched', now)
     redis.call('RPUSH', bdevKey(b), id)
   end
@@ -51,10 +51,10 @@ elseif rest >= max then
   redis.call('ZADD', KEYS[1], now, site)
 else
   local head = redis.call('LINDEX', buf, 0)
-  local t = tonumber(redis.call('HGET', devKey(head), 'tBuf') or now) or now
+  local t = tonumber(redis.call('HGET', devKey(head), DEVICE.buffered) or now) or now
   redis.call('ZADD', KEYS[1], t + window, site)
 end
 if n == 0 then return 0 end
-redis.call('HSET', batchKey(b), 'site', site, 'size', n, 'left', n, 'reg', 0, 'region', region, 'att', 0, 'thr', 0, 'tCut', now)
+redis.call('HSET', batchKey(b), BATCH.site, site, BATCH.size, n, BATCH.left, n, BATCH.registered, 0, BATCH.region, region, BATCH.attempts, 0, BATCH.throttles, 0, BATCH.cutAt, now)
 batchState(b, 'open', now)
 return n

@@ -17,7 +17,7 @@ local b, now = ARGV[2], tonumber(ARGV[3])
 local n = 0
 for i = 4, #ARGV do
   local id = ARGV[i]
-  local f = redis.call('HMGET', devKey(id), 'st', 'batch', 'site')
+  local f = redis.call('HMGET', devKey(id), DEVICE.state, DEVICE.batch, DEVICE.site)
   if f[1] == 'activated' and f[2] == b then
     devState(id, f[3], 'activated', 'delivered', now)
     n = n + 1

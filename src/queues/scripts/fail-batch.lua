@@ -16,22 +16,22 @@
 -- transitions: batch open->failed, creating->failed, blocked->failed; device batched->failed
 --- @include "prelude"
 local b, now, reason = ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local st = redis.call('HGET', KEYS[1], 'st')
+local st = redis.call('HGET', KEYS[1], BATCH.state)
 if st ~= 'open' and st ~= 'creating' and st ~= 'blocked' then return -1 end
-redis.call('HSET', KEYS[1], 'err', reason)
-redis.call('HDEL', KEYS[1], 'code', 'why')
+redis.call('HSET', KEYS[1], BATCH.error, reason)
+redis.call('HDEL', KEYS[1], BATCH.code, BATCH.blockedReason)
 batchState(b, 'failed', now)
 releaseQuota(b)
 redis.call('ZREM', key(SEG.expiries), b)
 redis.call('ZREM', key(SEG.acked), b)
 local n = 0
 for _, id in ipairs(redis.call('LRANGE', bdevKey(b), 0, -1)) do
-  local f = redis.call('HMGET', devKey(id), 'st', 'batch', 'site')
+  local f = redis.call('HMGET', devKey(id), DEVICE.state, DEVICE.batch, DEVICE.site)
   if f[2] == b and f[1] and f[1] ~= 'registered' and f[1] ~= 'failed' then
-    redis.call('HSET', devKey(id), 'err', reason)
+    redis.call('HSET', devKey(id), DEVICE.error, reason)
     devState(id, f[3], f[1], 'failed', now)
     n = n + 1
   end
 end
-redis.call('HSET', KEYS[1], 'left', 0)
+redis.call('HSET', KEYS[1], BATCH.left, 0)
 return n

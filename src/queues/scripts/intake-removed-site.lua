@@ -24,7 +24,7 @@ while i + 4 <= #ARGV do
   local id, site, thing, attrs, reason = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
   i = i + 5
   local dk = devKey(id)
-  local cur = redis.call('HMGET', dk, 'st', 'job', 'site', 'batch')
+  local cur = redis.call('HMGET', dk, DEVICE.state, DEVICE.job, DEVICE.site, DEVICE.batch)
   local st = cur[1]
   if st and cur[2] == jobId then
     failed = failed + 1
@@ -36,7 +36,7 @@ while i + 4 <= #ARGV do
       if st == 'failed' then redis.call('SREM', key(SEG.failed, cur[3]), id) end
       redis.call('DEL', dk)
     end
-    redis.call('HSET', dk, 'site', site, 'thing', thing, 'attrs', attrs, 'gen', 0, 'job', jobId, 'err', reason)
+    redis.call('HSET', dk, DEVICE.site, site, DEVICE.thing, thing, DEVICE.attributes, attrs, DEVICE.rebatches, 0, DEVICE.job, jobId, DEVICE.error, reason)
     devState(id, site, nil, 'failed', now)
     failed = failed + 1
   end

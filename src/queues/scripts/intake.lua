@@ -21,13 +21,13 @@
 local jobId = ARGV[2]
 local now = tonumber(ARGV[3])
 local accepted, duplicates, refused = 0, 0, 0
-local HISTORY_FIELDS = {'site', 'thing', 'st', 'batch', 'aid', 'node', 'err', 'gen', TS.accepted, TS.batched, TS.activated, TS.delivered, TS.acked, TS.registered, TS.failed, 'upd'}
+local HISTORY_FIELDS = {DEVICE.site, DEVICE.thing, DEVICE.state, DEVICE.batch, DEVICE.activation, DEVICE.node, DEVICE.error, DEVICE.rebatches, TS.accepted, TS.batched, TS.activated, TS.delivered, TS.acked, TS.registered, TS.failed, DEVICE.updated}
 local function thingsKey(site) return key(SEG.things, site) end
 -- the device holding this thing name at the site, if it is still in flight there under that name
 local function thingHolder(site, thing, id)
   local holder = redis.call('HGET', thingsKey(site), thing)
   if not holder or holder == id then return nil end
-  local h = redis.call('HMGET', devKey(holder), 'st', 'site', 'thing')
+  local h = redis.call('HMGET', devKey(holder), DEVICE.state, DEVICE.site, DEVICE.thing)
   if h[1] and h[1] ~= 'registered' and h[1] ~= 'failed' and h[2] == site and h[3] == thing then return holder end
   return nil
 end
@@ -37,7 +37,7 @@ while i + 7 <= #ARGV do
   local window, max, moveFrom = tonumber(ARGV[i+5]), tonumber(ARGV[i+6]), ARGV[i+7]
   i = i + 8
   local dk = devKey(id)
-  local cur = redis.call('HMGET', dk, 'st', 'job', 'site', 'batch', 'thing')
+  local cur = redis.call('HMGET', dk, DEVICE.state, DEVICE.job, DEVICE.site, DEVICE.batch, DEVICE.thing)
   local st = cur[1]
   if st and cur[2] == jobId then
     accepted = accepted + 1
@@ -53,7 +53,7 @@ while i + 7 <= #ARGV do
       if st == 'failed' then redis.call('SREM', key(SEG.failed, cur[3]), id) end
       -- a re-enrolled device leaves its batch: that batch no longer waits for it
       if st ~= 'registered' and st ~= 'failed' and cur[4] and cur[4] ~= '' then
-        redis.call('HINCRBY', batchKey(cur[4]), 'left', -1)
+        redis.call('HINCRBY', batchKey(cur[4]), BATCH.left, -1)
       end
       if cur[5] and redis.call('HGET', thingsKey(cur[3]), cur[5]) == id then redis.call('HDEL', thingsKey(cur[3]), cur[5]) end
       local old = redis.call('HMGET', dk, unpack(HISTORY_FIELDS))
@@ -66,7 +66,7 @@ while i + 7 <= #ARGV do
       redis.call('LTRIM', hk, 0, 9)
       redis.call('DEL', dk)
     end
-    redis.call('HSET', dk, 'site', site, 'thing', thing, 'attrs', attrs, 'gen', 0, 'job', jobId)
+    redis.call('HSET', dk, DEVICE.site, site, DEVICE.thing, thing, DEVICE.attributes, attrs, DEVICE.rebatches, 0, DEVICE.job, jobId)
     redis.call('HSET', thingsKey(site), thing, id)
     devState(id, site, nil, 'accepted', now)
     buffer(id, site, now, window, max)

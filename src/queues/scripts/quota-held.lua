@@ -17,7 +17,7 @@ local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local pending = 0
 for _, st in ipairs({'open', 'creating', 'active', 'blocked'}) do
   for _, b in ipairs(redis.call('ZRANGE', key(SEG.batchesIn, st), 0, -1)) do
-    local f = redis.call('HMGET', batchKey(b), 'q', 'reg', 'region')
+    local f = redis.call('HMGET', batchKey(b), BATCH.quota, BATCH.registered, BATCH.region)
     local q = tonumber(f[1] or '0') or 0
     if q > 0 and f[3] == region then pending = pending + q - (tonumber(f[2] or '0') or 0) end
   end

@@ -20,18 +20,18 @@ local pending = key(SEG.batchAcked, b)
 for i = 5, #ARGV do
   local id = ARGV[i]
   redis.call('SREM', pending, id)
-  local f = redis.call('HMGET', devKey(id), 'st', 'batch', 'site')
+  local f = redis.call('HMGET', devKey(id), DEVICE.state, DEVICE.batch, DEVICE.site)
   if f[1] == 'acked' and f[2] == b then
     devState(id, f[3], 'acked', 'registered', now)
-    redis.call('HINCRBY', KEYS[1], 'left', -1)
-    redis.call('HINCRBY', KEYS[1], 'reg', 1)
+    redis.call('HINCRBY', KEYS[1], BATCH.left, -1)
+    redis.call('HINCRBY', KEYS[1], BATCH.registered, 1)
     if tag then
-      redis.call('HSET', devKey(id), 'tag', 'p')
-      redis.call('HDEL', devKey(id), 'tTag', 'tatt')
+      redis.call('HSET', devKey(id), DEVICE.tag, 'p')
+      redis.call('HDEL', devKey(id), DEVICE.taggedAt, DEVICE.tagRetries)
       if redis.call('ZADD', key(SEG.tagQueue), 'NX', now, f[3] .. '/' .. id) == 1 then
         redis.call('HINCRBY', key(SEG.tagBacklog), f[3], 1)
       end
     end
   end
 end
-return tonumber(redis.call('HGET', KEYS[1], 'left') or '0')
+return tonumber(redis.call('HGET', KEYS[1], BATCH.left) or '0')

@@ -21,10 +21,10 @@ local n = 0
 for i = 6, #ARGV do
   local id = ARGV[i]
   local dk = devKey(id)
-  local f = redis.call('HMGET', dk, 'st', 'site')
+  local f = redis.call('HMGET', dk, DEVICE.state, DEVICE.site)
   if f[1] == 'failed' and f[2] == site then
-    redis.call('HDEL', dk, 'batch', 'aid', 'did', 'node', 'err')
-    redis.call('HSET', dk, 'gen', 0)
+    redis.call('HDEL', dk, DEVICE.batch, DEVICE.activation, DEVICE.delivery, DEVICE.node, DEVICE.error)
+    redis.call('HSET', dk, DEVICE.rebatches, 0)
     devState(id, site, 'failed', 'accepted', now)
     buffer(id, site, now, window, max)
     n = n + 1

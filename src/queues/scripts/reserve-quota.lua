@@ -14,17 +14,17 @@
 -- transitions: batch open->blocked, creating->blocked
 --- @include "prelude"
 local b, limit, now = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local f = redis.call('HMGET', KEYS[1], 'q', 'size', 'region', 'st')
+local f = redis.call('HMGET', KEYS[1], BATCH.quota, BATCH.size, BATCH.region, BATCH.state)
 if tonumber(f[1] or '0') > 0 then return 1 end
 local size = tonumber(f[2])
 if limit >= 0 then
   local used = tonumber(redis.call('GET', key(SEG.quota, f[3])) or '0')
   if used + size > limit then
     if f[4] ~= 'blocked' then batchState(b, 'blocked', now) end
-    redis.call('HSET', KEYS[1], 'why', 'quota')
+    redis.call('HSET', KEYS[1], BATCH.blockedReason, 'quota')
     return 0
   end
 end
 redis.call('INCRBY', key(SEG.quota, f[3]), size)
-redis.call('HSET', KEYS[1], 'q', size)
+redis.call('HSET', KEYS[1], BATCH.quota, size)
 return 1

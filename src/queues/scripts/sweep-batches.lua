@@ -18,7 +18,7 @@ for _, st in ipairs({'completed', 'expired', 'failed'}) do
   local index = key(SEG.batchesIn, st)
   for _, b in ipairs(redis.call('ZRANGEBYSCORE', index, '-inf', cutoff, 'LIMIT', 0, limit)) do
     local bk = batchKey(b)
-    local f = redis.call('HMGET', bk, 'st', 'site')
+    local f = redis.call('HMGET', bk, BATCH.state, BATCH.site)
     if f[1] == st then
       redis.call('DEL', bk, bdevKey(b), key(SEG.batchAcked, b))
       if f[2] then redis.call('ZREM', key(SEG.batchIndex, f[2]), b) end

@@ -21,7 +21,7 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', cutoff, 'LIMIT', 0, lim
 local deleted = 0
 for _, id in ipairs(ids) do
   local dk = devKey(id)
-  local f = redis.call('HMGET', dk, 'st', 'site', TS.registered, TS.failed, 'node', 'thing')
+  local f = redis.call('HMGET', dk, DEVICE.state, DEVICE.site, TS.registered, TS.failed, DEVICE.node, DEVICE.thing)
   local st = f[1]
   local finishedAt = nil
   if st == 'registered' then finishedAt = tonumber(f[3]) elseif st == 'failed' then finishedAt = tonumber(f[4]) end

@@ -16,11 +16,11 @@
 local now, lease, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local out = {}
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)) do
-  local f = redis.call('HMGET', devKey(tagDevice(m)), 'st', 'tag', 'node', 'batch', 'tatt')
+  local f = redis.call('HMGET', devKey(tagDevice(m)), DEVICE.state, DEVICE.tag, DEVICE.node, DEVICE.batch, DEVICE.tagRetries)
   if f[1] == 'registered' and f[2] == 'p' and f[3] then
     redis.call('ZADD', KEYS[1], now + lease, m)
     local region = ''
-    if f[4] then region = redis.call('HGET', batchKey(f[4]), 'region') or '' end
+    if f[4] then region = redis.call('HGET', batchKey(f[4]), BATCH.region) or '' end
     table.insert(out, m)
     table.insert(out, f[3])
     table.insert(out, region)

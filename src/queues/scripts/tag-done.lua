@@ -20,10 +20,10 @@ for i = 4, #ARGV - 1, 2 do
   if tagDrop(m) then
     n = n + 1
     local dk = devKey(tagDevice(m))
-    local f = redis.call('HMGET', dk, 'tag', 'node')
+    local f = redis.call('HMGET', dk, DEVICE.tag, DEVICE.node)
     if f[1] == 'p' and f[2] == node then
-      if outcome == 'd' then redis.call('HSET', dk, 'tag', 'd', 'tTag', now) else redis.call('HSET', dk, 'tag', 'x') end
-      redis.call('HDEL', dk, 'tatt')
+      if outcome == 'd' then redis.call('HSET', dk, DEVICE.tag, 'd', DEVICE.taggedAt, now) else redis.call('HSET', dk, DEVICE.tag, 'x') end
+      redis.call('HDEL', dk, DEVICE.tagRetries)
     end
   end
 end

@@ -15,7 +15,7 @@ for i = 2, #ARGV - 1, 2 do
   local m = ARGV[i]
   if redis.call('ZSCORE', KEYS[1], m) then
     redis.call('ZADD', KEYS[1], tonumber(ARGV[i + 1]), m)
-    redis.call('HINCRBY', devKey(tagDevice(m)), 'tatt', 1)
+    redis.call('HINCRBY', devKey(tagDevice(m)), DEVICE.tagRetries, 1)
     n = n + 1
   end
 end

@@ -8,5 +8,6 @@
     the batch's throttle count (drives the delay)
 ]]
 -- transitions: none
-if tonumber(redis.call('HGET', KEYS[1], 'att') or '0') > 0 then redis.call('HINCRBY', KEYS[1], 'att', -1) end
-return redis.call('HINCRBY', KEYS[1], 'thr', 1)
+--- @include "layout"
+if tonumber(redis.call('HGET', KEYS[1], BATCH.attempts) or '0') > 0 then redis.call('HINCRBY', KEYS[1], BATCH.attempts, -1) end
+return redis.call('HINCRBY', KEYS[1], BATCH.throttles, 1)

@@ -20,7 +20,7 @@ local function devState(id, site, from, to, now)
   end
   redis.call('HINCRBY', cnt, to, 1)
   if to == 'failed' then redis.call('SADD', key(SEG.failed, site), id) end
-  redis.call('HSET', devKey(id), 'st', to, TS[to], now, 'upd', now)
+  redis.call('HSET', devKey(id), DEVICE.state, to, TS[to], now, DEVICE.updated, now)
   listed(key(SEG.deviceIndex, site), id, to == 'accepted')
   -- finished devices wait in fin:<site> (by finish time) for the retention sweep
   if to == 'registered' or to == 'failed' then
@@ -32,19 +32,19 @@ end
 -- batch state change: hash field and the per-state index (a batch without a state is new)
 local function batchState(b, to, now)
   local bk = batchKey(b)
-  local from = redis.call('HGET', bk, 'st')
+  local from = redis.call('HGET', bk, BATCH.state)
   if from then redis.call('ZREM', key(SEG.batchesIn, from), b) end
   if not from then
-    local site = redis.call('HGET', bk, 'site')
+    local site = redis.call('HGET', bk, BATCH.site)
     if site then listed(key(SEG.batchIndex, site), b, true) end
   end
   redis.call('ZADD', key(SEG.batchesIn, to), now, b)
-  redis.call('HSET', bk, 'st', to, 'upd', now)
+  redis.call('HSET', bk, BATCH.state, to, BATCH.updated, now)
 end
 -- a device waits in its site buffer; the buffer is due a window after its first device, at once when full
 local function buffer(id, site, now, window, max)
   local buf = key(SEG.buffer, site)
-  redis.call('HSET', devKey(id), 'tBuf', now)
+  redis.call('HSET', devKey(id), DEVICE.buffered, now)
   local len = redis.call('RPUSH', buf, id)
   if len >= max then
     redis.call('ZADD', key(SEG.due), now, site)
@@ -55,11 +55,11 @@ end
 -- node quota: what a finished batch reserved and did not use goes back (registered nodes keep theirs)
 local function releaseQuota(b)
   local bk = batchKey(b)
-  local f = redis.call('HMGET', bk, 'q', 'reg', 'region')
+  local f = redis.call('HMGET', bk, BATCH.quota, BATCH.registered, BATCH.region)
   local q = tonumber(f[1] or '0') or 0
   if q > 0 then
     local unused = q - (tonumber(f[2] or '0') or 0)
     if unused > 0 then redis.call('DECRBY', key(SEG.quota, f[3]), unused) end
-    redis.call('HSET', bk, 'q', 0)
+    redis.call('HSET', bk, BATCH.quota, 0)
   end
 end
