@@ -107,12 +107,8 @@ function callArguments(text: string, open: number): { args: string[]; end: numbe
   return { args, end: text.length };
 }
 
-/** `'x'` → x, `nil` → null, anything else (read at run time) → undefined. */
-function stateArgument(arg: string | undefined): string | null | undefined {
-  if (arg === 'nil') return null;
-  const m = /^(['"])(\w+)\1$/.exec(arg ?? '');
-  return m ? m[2]! : undefined;
-}
+/** `'x'` → x; anything else (a value read at run time) → undefined. */
+const literalState = (arg: string | undefined): string | undefined => /^(['"])(\w+)\1$/.exec(arg ?? '')?.[2];
 
 /** Every devState / batchState call in a script body (not their definitions in the includes). */
 export function stateCalls(text: string): StateCall[] {
@@ -123,8 +119,8 @@ export function stateCalls(text: string): StateCall[] {
     const { args, end } = callArguments(clean, m.index + m[0].length - 1);
     const line = clean.slice(0, m.index).split('\n').length;
     const shown = clean.slice(m.index, end);
-    if (m[2] === 'devState') calls.push({ subject: 'device', from: stateArgument(args[2]), to: stateArgument(args[3]) ?? undefined, line, text: shown });
-    else calls.push({ subject: 'batch', from: undefined, to: stateArgument(args[1]) ?? undefined, line, text: shown });
+    if (m[2] === 'devState') calls.push({ subject: 'device', from: args[2] === 'nil' ? null : literalState(args[2]), to: literalState(args[3]), line, text: shown });
+    else calls.push({ subject: 'batch', from: undefined, to: literalState(args[1]), line, text: shown });
   }
   return calls;
 }
