@@ -3,6 +3,7 @@
  * The dependency rule of docs/ARCHITECTURE.md, checked mechanically:
  *
  *   domain ← queues, adapters ← services ← workers, api ← app.ts, cli
+ *   (lua: the Lua script loader, beside domain; queues and adapters load their scripts with it)
  *   (config: domain only; emulator and device: domain only, plus their own files;
  *    devtools: dev-only code that no production layer may import — only cli, bench/ and test/ use it)
  *
@@ -24,8 +25,10 @@ const RULES = {
   // pure: no I/O, no SDK, no Node built-ins; zod is the one library allowed
   domain: { layers: ['domain'], packages: ['zod'], builtins: false },
   config: { layers: ['domain', 'config'], packages: [], builtins: true },
-  queues: { layers: ['domain', 'config', 'queues'], packages: '*', builtins: true },
-  adapters: { layers: ['domain', 'config', 'adapters'], packages: '*', builtins: true },
+  // the one loader of Redis Lua scripts: reads files, knows nothing of what the scripts do
+  lua: { layers: ['lua'], packages: [], builtins: true },
+  queues: { layers: ['domain', 'config', 'lua', 'queues'], packages: '*', builtins: true },
+  adapters: { layers: ['domain', 'config', 'lua', 'adapters'], packages: '*', builtins: true },
   services: { layers: ['domain', 'config', 'queues', 'adapters', 'services'], packages: '*', builtins: true },
   workers: { layers: ['domain', 'config', 'queues', 'adapters', 'services', 'workers'], packages: '*', builtins: true },
   api: { layers: ['domain', 'config', 'queues', 'adapters', 'services', 'api'], packages: '*', builtins: true },
@@ -40,7 +43,7 @@ const RULES = {
 };
 
 /** Layers that run in production: none of them may import src/devtools. */
-const PRODUCTION = new Set(['domain', 'config', 'queues', 'adapters', 'services', 'workers', 'api', 'app']);
+const PRODUCTION = new Set(['domain', 'config', 'lua', 'queues', 'adapters', 'services', 'workers', 'api', 'app']);
 
 /** AWS SDK clients live behind adapters (the emulator is a separate program and may use them too). */
 const SDK = /^@aws-sdk\//;

@@ -2,12 +2,14 @@
  * Global AWS call rates (invariant 6): token buckets in Redis shared by every process. `take` waits until
  * the bucket grants the tokens; callers take once per call (SSM) or per chunk of calls (publishes).
  * Configured rates are ceilings: callers `report` each call's outcome and the bucket's rate adapts below
- * the ceiling (cut on throttling, probing upward while calls succeed; see token-bucket-lua.ts), the same
+ * the ceiling (cut on throttling, probing upward while calls succeed; see token-bucket.lua), the same
  * rate for every process because it lives in Redis with the tokens.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster, Redis } from 'ioredis';
-import { TOKEN_BUCKET_LUA } from './token-bucket-lua.js';
+import { loadLuaScript } from '../lua/script-loader.js';
+
+const TOKEN_BUCKET_LUA = loadLuaScript({ dir: new URL('./', import.meta.url) }, 'token-bucket');
 
 export type CallOutcome = 'ok' | 'throttled';
 

@@ -3,20 +3,22 @@
  *
  *   open → creating → active → completed | expired
  *
+ * - a batch starts `open` (cut off a site buffer).
  * - `blocked` waits for node quota: `open|creating → blocked → creating` (re-checked by reconcile).
  * - `creating → creating` is not a move: a retried attempt stays `creating` (attempts are counted apart).
- * - `open|creating|blocked → failed`: permanent AWS error or attempts used up; `failed → open` re-drives
- *   it (POST /v1/batches/{id}/retry, `fleet-enroll retry`).
+ * - `open|creating|blocked → failed`: permanent AWS error or attempts used up. A failed batch stays
+ *   `failed`: re-driving it (POST /v1/batches/{id}/retry, `fleet-enroll retry`) puts its failed devices
+ *   back in the site buffer (`failed → accepted`), so they go into a new batch with a new activation.
  * - `active → failed` is not allowed: a batch with a live activation ends `completed` or `expired`, so
- *   its activation is always deleted (invariant 5). `completed` and `expired` are final; an expired
- *   batch's unregistered devices go into new batches.
+ *   its activation is always deleted (invariant 5). `completed`, `expired` and `failed` are final; an
+ *   expired batch's unregistered devices go into new batches.
  */
 import { StateMachine } from './state-machine.js';
 
 export const BATCH_STATES = ['open', 'creating', 'active', 'blocked', 'completed', 'expired', 'failed'] as const;
 export type BatchState = (typeof BATCH_STATES)[number];
 
-export const TERMINAL_BATCH_STATES: readonly BatchState[] = ['completed', 'expired'];
+export const TERMINAL_BATCH_STATES: readonly BatchState[] = ['completed', 'expired', 'failed'];
 
 export const batchStateMachine = new StateMachine<BatchState>('batch', {
   open: ['creating', 'blocked', 'failed'],
@@ -25,8 +27,8 @@ export const batchStateMachine = new StateMachine<BatchState>('batch', {
   active: ['completed', 'expired'],
   completed: [],
   expired: [],
-  failed: ['open'],
-});
+  failed: [],
+}, ['open']);
 
 export function canBatchTransition(from: BatchState, to: BatchState): boolean {
   return batchStateMachine.canTransition(from, to);

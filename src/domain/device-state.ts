@@ -3,13 +3,16 @@
  *
  *   accepted → batched → activated → delivered → acked → registered
  *
- * - back to `accepted`: a batch that expired or failed puts its unregistered devices back in the
- *   site buffer (batched/activated/delivered/acked → accepted), and `failed → accepted` is a retry.
- * - `failed → batched`: re-driving a failed batch (`failed → open`) takes its devices back in place.
+ * - a record starts `accepted` (intake), or `failed` (intake for a site no longer configured). Re-enrolment
+ *   replaces the record (the old one goes to the device's history): a new record, `accepted`, whatever the
+ *   old one's state — for a registered device only with `reenroll: true`.
+ * - back to `accepted`: a batch that expired puts its unregistered devices back in the site buffer
+ *   (activated/delivered/acked → accepted; an active batch has no `batched` device left), and
+ *   `failed → accepted` is a re-drive: the device goes into a new batch (its failed batch stays `failed`).
  * - `activated → acked`: a device's ack may overtake the `delivered` mark (the delivery worker
  *   published, then died before writing it); the ack is still the device's current delivery.
- * - any state but `registered` → `failed`, with a reason.
- * - `registered → accepted` only by re-enrolment (`reenroll: true`): a registered device is done.
+ * - `→ failed`, with a reason: a batch that failed (its devices are `batched`: it never had an activation),
+ *   or one that expired once too often (activated/delivered/acked).
  */
 import { StateMachine } from './state-machine.js';
 
@@ -24,16 +27,16 @@ export function isTerminalDeviceState(state: DeviceState): boolean {
 }
 
 export const deviceStateMachine = new StateMachine<DeviceState>('device', {
-  accepted: ['batched', 'failed'],
-  batched: ['activated', 'accepted', 'failed'],
+  accepted: ['batched'],
+  batched: ['activated', 'failed'],
   activated: ['delivered', 'acked', 'accepted', 'failed'],
   delivered: ['acked', 'accepted', 'failed'],
   acked: ['registered', 'accepted', 'failed'],
   registered: [],
-  failed: ['accepted', 'batched'],
-});
+  failed: ['accepted'],
+}, ['accepted', 'failed']);
 
-/** Moves that only a re-enrolment (`reenroll: true`) may make. */
+/** Moves that only a re-enrolment (`reenroll: true`) may make (by replacing the record: the intake script). */
 const REENROLL_ONLY: ReadonlySet<string> = new Set(['registered→accepted']);
 
 export interface DeviceTransitionOptions {

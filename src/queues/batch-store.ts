@@ -2,7 +2,7 @@
 import type { RedisConnection } from './redis-connection.js';
 import { BATCH_STATES, type BatchState } from '../domain/batch-state.js';
 import type { Keys } from './keys.js';
-import type { BatchRecord } from './records.js';
+import { BATCH_FIELDS, type BatchRecord } from './records.js';
 import type { RedisScripts } from './redis-scripts.js';
 
 export interface ActivatedInput {
@@ -77,7 +77,7 @@ export class BatchStore {
   }
 
   async markDelivered(batchId: string, now: number): Promise<void> {
-    await this.redis.hset(this.keys.batch(batchId), 'dlv', now);
+    await this.redis.hset(this.keys.batch(batchId), BATCH_FIELDS.deliveredAt, now);
   }
 
   /** true when the batch is now `completed` (active and nothing left). */
@@ -92,7 +92,7 @@ export class BatchStore {
   }
 
   async addStrays(batchId: string, count: number): Promise<void> {
-    await this.redis.hset(this.keys.batch(batchId), 'strays', count);
+    await this.redis.hset(this.keys.batch(batchId), BATCH_FIELDS.strays, count);
   }
 
   /** Batch ids in a state whose last change is at or before `changedBefore` (ms). */
@@ -128,7 +128,7 @@ export class BatchStore {
 
   /** The batch's ack version: read before verifying, handed back to `acksVerified`. */
   async ackVersion(batchId: string): Promise<string> {
-    return (await this.redis.hget(this.keys.batch(batchId), 'ackv')) ?? '0';
+    return (await this.redis.hget(this.keys.batch(batchId), BATCH_FIELDS.ackVersion)) ?? '0';
   }
 
   /** Every ack up to `version` verified: the batch leaves the to-verify set unless a newer ack came. */
@@ -147,27 +147,27 @@ function num(v: string | undefined): number | null {
 }
 
 function toBatchRecord(batchId: string, h: Record<string, string>): BatchRecord | null {
-  if (!h.st) return null;
+  if (!h[BATCH_FIELDS.state]) return null;
   return {
     batchId,
-    siteId: h.site ?? '',
-    state: h.st as BatchState,
-    region: h.region ?? '',
-    size: Number(h.size ?? 0),
-    left: Number(h.left ?? 0),
-    registered: Number(h.reg ?? 0),
-    activationId: h.aid || null,
-    sealedCode: h.code || null,
-    nonce: h.nonce || null,
-    expiresAt: num(h.exp),
-    attempts: Number(h.att ?? 0),
-    throttles: Number(h.thr ?? 0),
-    error: h.err || null,
-    blockedReason: h.why || null,
-    strays: Number(h.strays ?? 0),
-    cutAt: Number(h.tCut ?? 0),
-    activatedAt: num(h.tAct),
-    deliveredAt: num(h.dlv),
-    updatedAt: Number(h.upd ?? 0),
+    siteId: h[BATCH_FIELDS.site] ?? '',
+    state: h[BATCH_FIELDS.state] as BatchState,
+    region: h[BATCH_FIELDS.region] ?? '',
+    size: Number(h[BATCH_FIELDS.size] ?? 0),
+    left: Number(h[BATCH_FIELDS.left] ?? 0),
+    registered: Number(h[BATCH_FIELDS.registered] ?? 0),
+    activationId: h[BATCH_FIELDS.activation] || null,
+    sealedCode: h[BATCH_FIELDS.code] || null,
+    nonce: h[BATCH_FIELDS.nonce] || null,
+    expiresAt: num(h[BATCH_FIELDS.expiresAt]),
+    attempts: Number(h[BATCH_FIELDS.attempts] ?? 0),
+    throttles: Number(h[BATCH_FIELDS.throttles] ?? 0),
+    error: h[BATCH_FIELDS.error] || null,
+    blockedReason: h[BATCH_FIELDS.blockedReason] || null,
+    strays: Number(h[BATCH_FIELDS.strays] ?? 0),
+    cutAt: Number(h[BATCH_FIELDS.cutAt] ?? 0),
+    activatedAt: num(h[BATCH_FIELDS.activatedAt]),
+    deliveredAt: num(h[BATCH_FIELDS.deliveredAt]),
+    updatedAt: Number(h[BATCH_FIELDS.updated] ?? 0),
   };
 }

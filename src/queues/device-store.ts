@@ -3,7 +3,7 @@ import type { RedisConnection } from './redis-connection.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Keys } from './keys.js';
-import { STATE_TIME_FIELDS, type DeviceRecord } from './records.js';
+import { DEVICE_FIELDS, STATE_TIME_FIELDS, type DeviceRecord } from './records.js';
 import type { RedisScripts } from './redis-scripts.js';
 
 /** Per-site settings the intake script needs to keep the buffer's cut time. */
@@ -114,7 +114,7 @@ export class DeviceStore {
   /** Read-only pre-check for the API's answer: where each of these devices is recorded now (null: nowhere). */
   async owners(deviceIds: readonly string[]): Promise<(DeviceOwner | null)[]> {
     const pipeline = this.redis.pipeline();
-    for (const id of deviceIds) pipeline.hmget(this.keys.device(id), 'st', 'site', 'thing');
+    for (const id of deviceIds) pipeline.hmget(this.keys.device(id), DEVICE_FIELDS.state, DEVICE_FIELDS.site, DEVICE_FIELDS.thing);
     const results = (await pipeline.exec()) ?? [];
     return deviceIds.map((id, i) => {
       const [err, f] = results[i] ?? [null, null];
@@ -166,13 +166,13 @@ export class DeviceStore {
         if (t !== undefined) times[s] = Number(t);
       }
       entries.push({
-        siteId: String(h.site ?? ''),
-        state: String(h.st ?? '') as DeviceState,
-        thingName: h.thing ? String(h.thing) : null,
-        batchId: h.batch ? String(h.batch) : null,
-        activationId: h.aid ? String(h.aid) : null,
-        managedNodeId: h.node ? String(h.node) : null,
-        error: h.err ? String(h.err) : null,
+        siteId: String(h[DEVICE_FIELDS.site] ?? ''),
+        state: String(h[DEVICE_FIELDS.state] ?? '') as DeviceState,
+        thingName: h[DEVICE_FIELDS.thing] ? String(h[DEVICE_FIELDS.thing]) : null,
+        batchId: h[DEVICE_FIELDS.batch] ? String(h[DEVICE_FIELDS.batch]) : null,
+        activationId: h[DEVICE_FIELDS.activation] ? String(h[DEVICE_FIELDS.activation]) : null,
+        managedNodeId: h[DEVICE_FIELDS.node] ? String(h[DEVICE_FIELDS.node]) : null,
+        error: h[DEVICE_FIELDS.error] ? String(h[DEVICE_FIELDS.error]) : null,
         times,
         replacedAt: Number(h.replaced ?? 0),
       });
@@ -264,7 +264,7 @@ export function toCounts(h: Record<string, string>): Record<DeviceState, number>
 }
 
 function toDeviceRecord(deviceId: string, h: Record<string, string>): DeviceRecord | null {
-  if (!h.st) return null;
+  if (!h[DEVICE_FIELDS.state]) return null;
   const times: Partial<Record<DeviceState, number>> = {};
   for (const s of DEVICE_STATES) {
     const t = h[STATE_TIME_FIELDS[s]];
@@ -272,26 +272,28 @@ function toDeviceRecord(deviceId: string, h: Record<string, string>): DeviceReco
   }
   let attributes: Record<string, string> = {};
   try {
-    attributes = h.attrs ? (JSON.parse(h.attrs) as Record<string, string>) : {};
+    const attrs = h[DEVICE_FIELDS.attributes];
+    attributes = attrs ? (JSON.parse(attrs) as Record<string, string>) : {};
   } catch {
     attributes = {};
   }
+  const tag = h[DEVICE_FIELDS.tag];
   return {
     deviceId,
-    state: h.st as DeviceState,
-    siteId: h.site ?? '',
-    thingName: h.thing ?? deviceId,
+    state: h[DEVICE_FIELDS.state] as DeviceState,
+    siteId: h[DEVICE_FIELDS.site] ?? '',
+    thingName: h[DEVICE_FIELDS.thing] ?? deviceId,
     attributes,
-    batchId: h.batch || null,
-    activationId: h.aid || null,
-    deliveryId: h.did || null,
-    managedNodeId: h.node || null,
-    error: h.err || null,
-    rebatches: Number(h.gen ?? 0),
+    batchId: h[DEVICE_FIELDS.batch] || null,
+    activationId: h[DEVICE_FIELDS.activation] || null,
+    deliveryId: h[DEVICE_FIELDS.delivery] || null,
+    managedNodeId: h[DEVICE_FIELDS.node] || null,
+    error: h[DEVICE_FIELDS.error] || null,
+    rebatches: Number(h[DEVICE_FIELDS.rebatches] ?? 0),
     times,
-    updatedAt: h.upd ? Number(h.upd) : null,
-    tagState: h.tag === 'p' ? 'pending' : h.tag === 'd' ? 'tagged' : h.tag === 'x' ? 'refused' : null,
-    taggedAt: num(h.tTag),
+    updatedAt: h[DEVICE_FIELDS.updated] ? Number(h[DEVICE_FIELDS.updated]) : null,
+    tagState: tag === 'p' ? 'pending' : tag === 'd' ? 'tagged' : tag === 'x' ? 'refused' : null,
+    taggedAt: num(h[DEVICE_FIELDS.taggedAt]),
   };
 }
 

@@ -1,5 +1,5 @@
 /** Pages of the per-site listing indexes (`idx:<site>` for devices, `bidx:<site>` for batches). */
-import type { Keys } from './keys.js';
+import { KEY_SEGMENTS, type Keys } from './keys.js';
 import type { RedisScripts } from './redis-scripts.js';
 
 export type ListedKind = 'device' | 'batch';
@@ -35,7 +35,7 @@ export class ListingStore {
 
   async page(q: IndexQuery): Promise<IndexPage> {
     const index = q.kind === 'device' ? this.keys.deviceIndex(q.siteId) : this.keys.batchIndex(q.siteId);
-    const recordKind = q.kind === 'device' ? 'dev' : 'batch';
+    const recordKind = q.kind === 'device' ? KEY_SEGMENTS.device : KEY_SEGMENTS.batch;
     const args = [this.keys.root, recordKind, q.siteId, q.after, q.state, q.limit, q.budget];
     const [last, done, lookedAt, ...ids] = (await this.scripts.run('fleetListIndex', index, args)) as [string, number, number, ...string[]];
     return { ids, last: String(last), done: Number(done) === 1, lookedAt: Number(lookedAt) };

@@ -49,6 +49,60 @@ export interface BatchRecord {
   readonly updatedAt: number;
 }
 
+/**
+ * The device hash's field names (`dev:<id>`), declared once: the stores read records with them and the Lua
+ * scripts get them as the table `DEVICE` (src/queues/redis-scripts.ts). Times per state: STATE_TIME_FIELDS.
+ */
+export const DEVICE_FIELDS = {
+  state: 'st',
+  site: 'site',
+  thing: 'thing',
+  attributes: 'attrs',
+  batch: 'batch',
+  activation: 'aid',
+  delivery: 'did',
+  node: 'node',
+  error: 'err',
+  /** expiries survived: the re-batch count */
+  rebatches: 'gen',
+  /** the intake job that wrote the record (a retried job is idempotent) */
+  job: 'job',
+  /** ms it entered its site buffer */
+  buffered: 'tBuf',
+  updated: 'upd',
+  /** tagging of its managed node: p pending | d tagged | x refused */
+  tag: 'tag',
+  taggedAt: 'tTag',
+  tagRetries: 'tatt',
+} as const;
+
+/** The batch hash's field names (`batch:<id>`), declared once; the Lua scripts get them as the table `BATCH`. */
+export const BATCH_FIELDS = {
+  state: 'st',
+  site: 'site',
+  region: 'region',
+  size: 'size',
+  left: 'left',
+  registered: 'reg',
+  activation: 'aid',
+  code: 'code',
+  nonce: 'nonce',
+  expiresAt: 'exp',
+  attempts: 'att',
+  throttles: 'thr',
+  /** node quota reserved */
+  quota: 'q',
+  error: 'err',
+  blockedReason: 'why',
+  strays: 'strays',
+  /** the version of its acks: reconcile drops the batch from the to-verify set only if none came since */
+  ackVersion: 'ackv',
+  cutAt: 'tCut',
+  activatedAt: 'tAct',
+  deliveredAt: 'dlv',
+  updated: 'upd',
+} as const;
+
 export const STATE_TIME_FIELDS: Readonly<Record<DeviceState, string>> = {
   accepted: 'tAcc',
   batched: 'tBat',

@@ -1,4 +1,4 @@
-/** Removes finished device and batch records older than the retention (scripts/retention.ts). */
+/** Removes finished device and batch records older than the retention (scripts/sweep-devices.lua, sweep-batches.lua). */
 import type { RedisConnection } from './redis-connection.js';
 import type { Keys } from './keys.js';
 import type { RedisScripts } from './redis-scripts.js';

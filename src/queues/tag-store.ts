@@ -1,4 +1,4 @@
-/** The tag queue (`tagq`, `tagn`; scripts in scripts/tag.ts): managed nodes waiting for their device tags. */
+/** The tag queue (`tagq`, `tagn`; its scripts are scripts/tag-*.lua): managed nodes waiting for their device tags. */
 import type { RedisConnection } from './redis-connection.js';
 import type { Keys } from './keys.js';
 import type { RedisScripts } from './redis-scripts.js';

@@ -15,6 +15,7 @@ import { DeviceSimulator, DeviceSimulatorProcess } from '../../device/simulator/
 import type { FaultConfig } from '../../emulator/index.js';
 import { deleteMatching } from '../../devtools/delete-keys.js';
 import { Keys } from '../../queues/keys.js';
+import { STATE_TIME_FIELDS } from '../../queues/records.js';
 import { provideDemoRedis, type DemoRedis } from './demo-redis.js';
 import { startEmulatorLink, type EmulatorLink } from './emulator-link.js';
 import { demoConfig, type DemoConfigInput } from './demo-config.js';
@@ -24,9 +25,9 @@ import { percentiles, type Percentiles } from './percentiles.js';
 import { RolesProcess } from './roles-process.js';
 
 export const WORKER_ROLES: readonly Role[] = ['intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'];
-/** device hash time fields in state order, for the per-stage latencies */
-const STAGE_FIELDS = ['tBat', 'tAct', 'tDlv', 'tAck', 'tReg'] as const;
 const STAGE_NAMES = ['batched', 'activated', 'delivered', 'acked', 'registered'] as const;
+/** device hash time fields in state order, for the per-stage latencies */
+const STAGE_FIELDS = STAGE_NAMES.map((s) => STATE_TIME_FIELDS[s]);
 /** with `splitRoles`: these run in a child process, the rest of WORKER_ROLES here */
 const CHILD_ROLES: readonly Role[] = ['ack', 'reconcile', 'tag'];
 
@@ -334,7 +335,7 @@ class EnrollmentRun {
       for (const s of this.sites) {
         for (let from = 0; from < s.devices; from += 5000) {
           const pipeline = redis.pipeline();
-          for (let n = from; n < Math.min(s.devices, from + 5000); n++) pipeline.hmget(keys.device(deviceIdFor(s.site.id, n)), 'tAcc', 'tDlv', 'tReg', ...STAGE_FIELDS);
+          for (let n = from; n < Math.min(s.devices, from + 5000); n++) pipeline.hmget(keys.device(deviceIdFor(s.site.id, n)), STATE_TIME_FIELDS.accepted, STATE_TIME_FIELDS.delivered, STATE_TIME_FIELDS.registered, ...STAGE_FIELDS);
           for (const [, fields] of (await pipeline.exec()) ?? []) {
             const [acc, dlv, reg, ...times] = (fields as (string | null)[]).map((v) => (v === null ? NaN : Number(v)));
             times.forEach((t, i) => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_STATES, assertBatchTransition, canBatchTransition, type BatchState } from '../../../src/domain/batch-state.js';
+import { BATCH_STATES, TERMINAL_BATCH_STATES, assertBatchTransition, batchStateMachine, canBatchTransition } from '../../../src/domain/batch-state.js';
 import {
   DEVICE_STATES,
   assertDeviceTransition,
   canDeviceTransition,
+  deviceStateMachine,
   isTerminalDeviceState,
   type DeviceState,
 } from '../../../src/domain/device-state.js';
@@ -11,12 +12,12 @@ import { InvalidTransitionError } from '../../../src/domain/errors.js';
 
 /** Every allowed move, written out once more: anything not listed must be refused. */
 const DEVICE_ALLOWED = new Set([
-  'accepted→batched', 'accepted→failed',
-  'batched→activated', 'batched→accepted', 'batched→failed',
+  'accepted→batched',
+  'batched→activated', 'batched→failed',
   'activated→delivered', 'activated→acked', 'activated→accepted', 'activated→failed',
   'delivered→acked', 'delivered→accepted', 'delivered→failed',
   'acked→registered', 'acked→accepted', 'acked→failed',
-  'failed→accepted', 'failed→batched',
+  'failed→accepted',
 ]);
 
 const BATCH_ALLOWED = new Set([
@@ -24,7 +25,6 @@ const BATCH_ALLOWED = new Set([
   'creating→active', 'creating→blocked', 'creating→failed',
   'blocked→creating', 'blocked→failed',
   'active→completed', 'active→expired',
-  'failed→open',
 ]);
 
 describe('device state machine', () => {
@@ -38,6 +38,15 @@ describe('device state machine', () => {
         expect(canDeviceTransition(from, to), `${from}→${to}`).toBe(DEVICE_ALLOWED.has(`${from}→${to}`));
       }
     }
+  });
+
+  it('starts a record accepted (intake) or failed (intake for a removed site), nothing else', () => {
+    expect(DEVICE_STATES.filter((s) => deviceStateMachine.canStart(s))).toEqual(['accepted', 'failed']);
+  });
+
+  it('re-drives a failed device through the buffer (a new batch), never straight into a batch', () => {
+    expect(canDeviceTransition('failed', 'accepted')).toBe(true);
+    expect(canDeviceTransition('failed', 'batched')).toBe(false);
   });
 
   it('walks the happy path in order', () => {
@@ -79,8 +88,12 @@ describe('batch state machine', () => {
     expect(() => assertBatchTransition('active', 'failed')).toThrow(/batch cannot go from active to failed/);
   });
 
-  it('has completed and expired as final states', () => {
-    const finals: BatchState[] = ['completed', 'expired'];
-    for (const from of finals) for (const to of BATCH_STATES) expect(canBatchTransition(from, to)).toBe(false);
+  it('starts a batch open (the cut), nothing else', () => {
+    expect(BATCH_STATES.filter((s) => batchStateMachine.canStart(s))).toEqual(['open']);
+  });
+
+  it('has completed, expired and failed as final states: a re-drive gives the failed devices a new batch', () => {
+    expect(TERMINAL_BATCH_STATES).toEqual(['completed', 'expired', 'failed']);
+    for (const from of TERMINAL_BATCH_STATES) for (const to of BATCH_STATES) expect(canBatchTransition(from, to)).toBe(false);
   });
 });

@@ -117,6 +117,18 @@ describe('scripts/check-layers.mjs', () => {
     expect(cycles).toContain('  src/services/a.ts:1: import cycle src/services/a.ts → src/services/b.ts → src/services/c.ts → src/services/a.ts');
   });
 
+  it('keeps the Lua loader (src/lua) free of our other layers; queues and adapters may use it, services not directly', () => {
+    const root = tree({
+      'src/lua/script-loader.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
+      'src/lua/sneaky.ts': "import { Keys } from '../queues/keys.js';\nimport type { DeviceState } from '../domain/device-state.js';\n",
+      'src/queues/keys.ts': "import { r } from '../lua/script-loader.js';\nexport const Keys = r;\n",
+      'src/adapters/limiter.ts': "import { r } from '../lua/script-loader.js';\nexport const l = r;\n",
+      'src/services/s.ts': "import { r } from '../lua/script-loader.js';\nexport const s = r;\n",
+    });
+    const offenders = run(root).output.split('\n').filter((l) => l.startsWith('  ') && !l.includes('import cycle')).map((l) => l.trim().split(':').slice(0, 2).join(':'));
+    expect(offenders.sort()).toEqual(['src/lua/sneaky.ts:1', 'src/lua/sneaky.ts:2', 'src/services/s.ts:1']);
+  });
+
   it('fails when production code imports src/devtools; the CLI (demo) may', () => {
     const files: Record<string, string> = { 'src/devtools/spawner.ts': "import { spawn } from 'node:child_process';\nexport const s = spawn;\n" };
     const production = ['domain', 'queues', 'adapters', 'services', 'workers', 'api', 'config'];

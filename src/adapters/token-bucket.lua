@@ -1,14 +1,21 @@
-/**
- * Global adaptive token bucket, shared by every process. KEYS[1] = bucket hash.
- * ARGV: ceiling (configured calls/s), burst at the ceiling, tokens wanted (0: only report), calls that
- * succeeded and calls that AWS throttled since this process last asked.
- * The bucket's rate adapts below the ceiling (AIMD, after the AWS SDK's adaptive retry mode): a throttle
- * cuts it to BETA × the successes of the last second (at most once per COOLDOWN_MS, never below half at
- * once before a second of successes is known) and empties the bucket; while calls succeed it grows by max(MIN_STEP, GROWTH × rate)
- * per second up to the ceiling. Redis's own clock (TIME) so process clocks do not matter.
- * Returns {ms to wait before asking again (0 = granted), current rate × 1000}.
- */
-export const TOKEN_BUCKET_LUA = `
+--[[
+  Global adaptive token bucket, shared by every process. The bucket's rate adapts below the ceiling (AIMD,
+  after the AWS SDK's adaptive retry mode): a throttle cuts it to BETA × the successes of the last second
+  (at most once per COOLDOWN_MS, never below half at once before a second of successes is known) and
+  empties the bucket; while calls succeed it grows by max(MIN_STEP, GROWTH × rate) per second up to the
+  ceiling. Redis's own clock (TIME) so process clocks do not matter.
+
+  Input:
+    KEYS[1]  bucket hash
+    ARGV[1]  ceiling (configured calls/s)
+    ARGV[2]  burst at the ceiling
+    ARGV[3]  tokens wanted (0: only report)
+    ARGV[4]  calls that succeeded since this process last asked
+    ARGV[5]  calls that AWS throttled since this process last asked
+  Output:
+    {ms to wait before asking again (0 = granted), current rate × 1000}
+]]
+-- transitions: none
 local ceiling, burstAtCeiling, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local ok, thr = tonumber(ARGV[4] or '0'), tonumber(ARGV[5] or '0')
 -- the floor: a fiftieth of the ceiling, so that a spell of throttling to zero is left quickly once it ends
@@ -59,4 +66,3 @@ redis.call('HSET', KEYS[1], 'tok', tostring(tok), 'ts', now, 'rate', tostring(ra
 if okp then redis.call('HSET', KEYS[1], 'okp', tostring(okp)) end
 redis.call('PEXPIRE', KEYS[1], 600000)
 return {wait, math.floor(rate * 1000)}
-`;

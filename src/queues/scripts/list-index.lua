@@ -1,23 +1,34 @@
-/**
- * One page of a per-site listing index (devices or batches). KEYS[1] = the index zset (member → sequence
- * number). ARGV: root, record kind ('dev' | 'batch'), siteId, after (a score; '' = from the start), state
- * ('' = any), limit, budget (index entries looked at, at most). Members whose record is gone or now at
- * another site are dropped from the index. Failed devices are paged from the site's failed set (few, and
- * they would otherwise take a scan of the whole index). Returns {last score looked at ('' if none), 1 if
- * the index has nothing after it else 0, entries looked at, id…} with at most `limit` ids in the state asked for.
- */
-export const LIST_INDEX_LUA = `
-local root, kind, site, after, state = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+--[[
+  One page of a per-site listing index (devices or batches). Members whose record is gone or now at another
+  site are dropped from the index. Failed devices are paged from the site's failed set (few, and they would
+  otherwise take a scan of the whole index).
+
+  Input:
+    KEYS[1]  the index zset (member → sequence number)
+    ARGV[1]  key root
+    ARGV[2]  record kind: the key segment of its records (SEG.device | SEG.batch)
+    ARGV[3]  siteId
+    ARGV[4]  after (a score; '' = from the start)
+    ARGV[5]  state ('' = any)
+    ARGV[6]  limit
+    ARGV[7]  budget (index entries looked at, at most)
+  Output:
+    {last score looked at ('' if none), 1 if the index has nothing after it else 0, entries looked at, id…}
+    with at most `limit` ids in the state asked for
+]]
+-- transitions: none
+--- @include "keys"
+local kind, site, after, state = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local limit, budget = tonumber(ARGV[6]), tonumber(ARGV[7])
 local min = '-inf'
 if after ~= '' then min = '(' .. after end
 local entries
 local more = false
-if kind == 'dev' and state == 'failed' then
+if kind == SEG.device and state == 'failed' then
   -- failed devices are few and have their own set: page through them alone, in index order
   local floor = tonumber(after ~= '' and after or '0') or 0
   local found = {}
-  for _, id in ipairs(redis.call('SMEMBERS', root .. ':failed:' .. site)) do
+  for _, id in ipairs(redis.call('SMEMBERS', key(SEG.failed, site))) do
     local score = tonumber(redis.call('ZSCORE', KEYS[1], id))
     if score and score > floor then found[#found + 1] = {id, score} end
   end
@@ -36,7 +47,8 @@ local last = ''
 local n = 0
 for i = 1, #entries, 2 do
   local id, score = entries[i], entries[i + 1]
-  local f = redis.call('HMGET', root .. ':' .. kind .. ':' .. id, 'st', 'site')
+  -- a batch hash names its state and site as a device hash does (test/unit/queues/records.test.ts)
+  local f = redis.call('HMGET', key(kind, id), DEVICE.state, DEVICE.site)
   if not f[1] or f[2] ~= site then
     redis.call('ZREM', KEYS[1], id)
   elseif state == '' or f[1] == state then
@@ -50,10 +62,9 @@ end
 out[1] = last
 if last == '' then
   out[2] = 1
-elseif kind == 'dev' and state == 'failed' then
+elseif kind == SEG.device and state == 'failed' then
   if not more and last == entries[#entries] then out[2] = 1 end
 elseif #redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. last, '+inf', 'LIMIT', 0, 1) == 0 then
   out[2] = 1
 end
 return out
-`;
