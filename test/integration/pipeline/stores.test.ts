@@ -148,6 +148,12 @@ describe('Redis stores and Lua scripts', () => {
     expect(await devices.markRegistered('b-s3-1', ['s3-SN-0000000'], t, false)).toBe(1);
     expect(await batches.ackedUnverified('b-s3-1')).toEqual(['s3-SN-0000001']);
     expect(await devices.counts('s3')).toMatchObject({ acked: 1, registered: 1 });
+
+    // the activation expires before SSM showed the mate's node: it is re-batched, and its claim goes with
+    // its node field (nothing else would ever release it); the registered device keeps its claim
+    expect(await batches.expire('b-s3-1', { maxRebatches: 3, batchWindowMs: POLICY.batchWindowMs, maxBatchSize: POLICY.maxBatchSize, reason: 'expired' }, t + 4)).toEqual({ rebatched: 1, failed: 0 });
+    expect(await devices.get('s3-SN-0000001')).toMatchObject({ state: 'accepted', managedNodeId: null });
+    expect(await devices.nodeClaims(['mi-0123456789abcdef0', 'mi-0123456789abcdef2'])).toEqual(new Map([['mi-0123456789abcdef0', 's3-SN-0000000']]));
   });
 
   it('fails a batch only before it has an activation: an active batch is refused and keeps its expiry watch', async () => {
