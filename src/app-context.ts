@@ -7,6 +7,7 @@ import { AwsClients } from './adapters/aws-clients.js';
 import { AesGcmCodeCipher } from './adapters/code-cipher.js';
 import { HmacDeliverySigner } from './adapters/delivery-signer.js';
 import { SdkIotPublisher } from './adapters/iot-publisher.js';
+import { SignedIotPublisher } from './adapters/signed-iot-publisher.js';
 import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
 import { SdkSsmAccount } from './adapters/ssm-account.js';
@@ -94,7 +95,8 @@ export function buildProcessParts(config: Config, options: PartsOptions): Proces
   }, (bucket, perSecond) => metrics.rateLimit.set({ bucket }, perSecond));
   const aws = new AwsClients({ defaultRegion: config.awsRegion, caBundle: config.awsCaBundle });
   const ssm = new SdkSsmActivations(aws, limiter, metrics);
-  const publisher = new SdkIotPublisher(aws, metrics, options.maxMessageExpirySeconds);
+  // the signed publisher costs a fraction of the SDK client's CPU per publish (bench/README.md, "Publish path")
+  const publisher = config.iotPublisher === 'sdk' ? new SdkIotPublisher(aws, metrics, options.maxMessageExpirySeconds) : new SignedIotPublisher(aws, metrics, options.maxMessageExpirySeconds);
   const signer = new HmacDeliverySigner(config.secretKey);
   const sites = config.sites.sites;
   const nodeQuota = new NodeQuotaService({

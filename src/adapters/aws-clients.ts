@@ -62,6 +62,11 @@ export class AwsClients {
     });
   }
 
+  /** the keep-alive agents every client sends on (the signed publisher sends on them too) */
+  get agents(): { readonly http: HttpAgent; readonly https: HttpsAgent; readonly requestTimeoutMs: number } {
+    return { http: this.requestHandler.httpAgent, https: this.requestHandler.httpsAgent, requestTimeoutMs: this.requestHandler.requestTimeout };
+  }
+
   destroy(): void {
     for (const c of this.ssmByRegion.values()) c.destroy();
     this.iotClient?.destroy();

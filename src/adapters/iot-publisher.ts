@@ -22,6 +22,7 @@ export interface IotPublisher {
 interface EndpointAwareConfig {
   isCustomEndpoint?: boolean;
   serviceConfiguredEndpoint?: () => Promise<string | undefined>;
+  endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number; path: string }>;
 }
 
 export class SdkIotPublisher implements IotPublisher {
@@ -67,17 +68,31 @@ export class SdkIotPublisher implements IotPublisher {
   }
 
   private async resolve(): Promise<IoTDataPlaneClient> {
-    const configured = this.clients.iotData();
-    const config = configured.config as unknown as EndpointAwareConfig;
-    if (config.isCustomEndpoint || (await config.serviceConfiguredEndpoint?.())) return configured;
-    configured.destroy();
-    try {
-      const out = await this.clients.iot().send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
-      this.metrics.awsCalls.inc({ operation: 'DescribeEndpoint', outcome: 'ok' });
-      return this.clients.iotData(`https://${out.endpointAddress}`);
-    } catch (err) {
-      this.metrics.awsCalls.inc({ operation: 'DescribeEndpoint', outcome: 'error' });
-      throw toAwsCallError('DescribeEndpoint', err);
-    }
+    return (await resolveDataPlane(this.clients, this.metrics)).client;
+  }
+}
+
+/**
+ * The data-plane client and its endpoint URL: the SDK's configured one (AWS_ENDPOINT_URL_IOT_DATA_PLANE, config
+ * file) when there is one, else the account's iot:Data-ATS endpoint from DescribeEndpoint.
+ */
+export async function resolveDataPlane(clients: AwsClients, metrics: Metrics): Promise<{ client: IoTDataPlaneClient; endpoint: string }> {
+  const configured = clients.iotData();
+  const config = configured.config as unknown as EndpointAwareConfig;
+  const custom = await config.serviceConfiguredEndpoint?.();
+  if (custom) return { client: configured, endpoint: custom };
+  if (config.isCustomEndpoint && config.endpoint) {
+    const e = await config.endpoint();
+    return { client: configured, endpoint: `${e.protocol}//${e.hostname}${e.port ? `:${e.port}` : ''}${e.path}` };
+  }
+  configured.destroy();
+  try {
+    const out = await clients.iot().send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
+    metrics.awsCalls.inc({ operation: 'DescribeEndpoint', outcome: 'ok' });
+    const endpoint = `https://${out.endpointAddress}`;
+    return { client: clients.iotData(endpoint), endpoint };
+  } catch (err) {
+    metrics.awsCalls.inc({ operation: 'DescribeEndpoint', outcome: 'error' });
+    throw toAwsCallError('DescribeEndpoint', err);
   }
 }

@@ -31,6 +31,8 @@ export interface TestConfigOptions {
   readonly readAfterWriteMs?: number;
   /** loop intervals, lease lifetimes and the like, where a test needs other than the derived defaults */
   readonly pipeline?: Partial<PipelinePolicy>;
+  /** FLEET_IOT_PUBLISHER (default signed, as in production) */
+  readonly iotPublisher?: 'signed' | 'sdk';
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -74,6 +76,7 @@ export function testConfig(options: TestConfigOptions): Config {
     ...(options.nodeQuotaRefreshMs !== undefined ? { nodeQuotaRefreshMs: options.nodeQuotaRefreshMs } : {}),
     ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
     nodeTags: options.nodeTags ?? 'device',
+    iotPublisher: options.iotPublisher ?? 'signed',
     pipeline: pipelinePolicy(
       {
         batchWindowsMs: [...sites.values()].map((s) => s.batchWindowMs),
