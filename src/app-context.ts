@@ -8,6 +8,7 @@ import { AesGcmCodeCipher } from './adapters/code-cipher.js';
 import { HmacDeliverySigner } from './adapters/delivery-signer.js';
 import { SdkIotPublisher } from './adapters/iot-publisher.js';
 import { SignedIotPublisher } from './adapters/signed-iot-publisher.js';
+import { SignedSsmJson } from './adapters/signed-ssm-json.js';
 import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
 import { SdkSsmAccount } from './adapters/ssm-account.js';
@@ -94,9 +95,10 @@ export function buildProcessParts(config: Config, options: PartsOptions): Proces
     [TAG_BUCKET]: { perSecond: config.rateLimits.tagPerSecond },
   }, (bucket, perSecond) => metrics.rateLimit.set({ bucket }, perSecond));
   const aws = new AwsClients({ defaultRegion: config.awsRegion, caBundle: config.awsCaBundle });
-  const ssm = new SdkSsmActivations(aws, limiter, metrics);
-  // the signed publisher costs a fraction of the SDK client's CPU per publish (bench/README.md, "Publish path")
-  const publisher = config.iotPublisher === 'sdk' ? new SdkIotPublisher(aws, metrics, options.maxMessageExpirySeconds) : new SignedIotPublisher(aws, metrics, options.maxMessageExpirySeconds);
+  // the per-device calls signed by us cost a fraction of an SDK client's CPU per call (bench/README.md, "Publish path")
+  const signed = config.perDeviceCalls === 'signed';
+  const ssm = new SdkSsmActivations(aws, limiter, metrics, signed ? new SignedSsmJson(aws) : undefined);
+  const publisher = signed ? new SignedIotPublisher(aws, metrics, options.maxMessageExpirySeconds) : new SdkIotPublisher(aws, metrics, options.maxMessageExpirySeconds);
   const signer = new HmacDeliverySigner(config.secretKey);
   const sites = config.sites.sites;
   const nodeQuota = new NodeQuotaService({

@@ -46,9 +46,9 @@ export interface RateLimits {
 /** `device`: the tag role tags each managed node with its device identity; `none`: no per-node tags */
 export type NodeTagsMode = 'device' | 'none';
 export const NODE_TAGS_MODES: readonly NodeTagsMode[] = ['device', 'none'];
-/** how credentials reach the IoT data plane: REST Publish signed by us with the SDK's signer, or the SDK client */
-export type IotPublisherKind = 'signed' | 'sdk';
-export const IOT_PUBLISHER_KINDS: readonly IotPublisherKind[] = ['signed', 'sdk'];
+/** how the per-device AWS calls (IoT Publish, SSM AddTagsToResource) go: signed by us with the SDK's signer, or through the SDK clients */
+export type PerDeviceCalls = 'signed' | 'sdk';
+export const PER_DEVICE_CALLS: readonly PerDeviceCalls[] = ['signed', 'sdk'];
 export interface RedisNode {
   readonly host: string;
   readonly port: number;
@@ -85,8 +85,8 @@ export interface Config {
   /** finished device and batch records are deleted this long after they finished (FLEET_RETENTION_DAYS) */
   readonly retentionMs?: number;
   readonly nodeTags: NodeTagsMode;
-  /** FLEET_IOT_PUBLISHER */
-  readonly iotPublisher: IotPublisherKind;
+  /** FLEET_PER_DEVICE_CALLS */
+  readonly perDeviceCalls: PerDeviceCalls;
   /** loop intervals, lease lifetimes, in-pass retries: derived in config/pipeline-policy.ts */
   readonly pipeline: PipelinePolicy;
 }
@@ -120,7 +120,7 @@ export interface ConfigOverrides {
   /** replaces FLEET_RETENTION_DAYS (tests use seconds) */
   readonly retentionMs?: number;
   readonly nodeTags?: NodeTagsMode;
-  readonly iotPublisher?: IotPublisherKind;
+  readonly perDeviceCalls?: PerDeviceCalls;
   readonly pipeline?: Partial<PipelinePolicy>;
 }
 
@@ -191,7 +191,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     tagPerSecond: o.rateLimits?.tagPerSecond ?? r.int('FLEET_TAG_RPS', Math.max(1, Math.floor(baseRates.ssmPerSecond / 5)), 1),
   };
   const nodeTags = o.nodeTags ?? r.oneOf('FLEET_NODE_TAGS', 'device', NODE_TAGS_MODES);
-  const iotPublisher = o.iotPublisher ?? r.oneOf('FLEET_IOT_PUBLISHER', 'signed', IOT_PUBLISHER_KINDS);
+  const perDeviceCalls = o.perDeviceCalls ?? r.oneOf('FLEET_PER_DEVICE_CALLS', 'signed', PER_DEVICE_CALLS);
   const maxRebatches = o.maxRebatches ?? r.int('FLEET_MAX_REBATCHES', 3, 0, 100);
   const reconcileIntervalMs = o.reconcileIntervalMs ?? r.int('FLEET_RECONCILE_INTERVAL_MS', 1000, 10);
   const nodeQuotaRefreshMs = o.nodeQuotaRefreshMs ?? r.int('FLEET_NODE_QUOTA_REFRESH_MS', 60_000, 100, 60_000);
@@ -292,7 +292,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     awsCaBundle,
     retentionMs,
     nodeTags,
-    iotPublisher,
+    perDeviceCalls,
     pipeline,
   });
 }
@@ -359,7 +359,7 @@ function checkOverrides(o: ConfigOverrides): FieldIssue[] {
   positiveInt('rateLimits.iotPublishPerSecond', o.rateLimits?.iotPublishPerSecond);
   positiveInt('rateLimits.tagPerSecond', o.rateLimits?.tagPerSecond);
   if (o.nodeTags !== undefined && !NODE_TAGS_MODES.includes(o.nodeTags)) issues.push({ path: 'nodeTags', message: `must be one of ${NODE_TAGS_MODES.join(', ')}` });
-  if (o.iotPublisher !== undefined && !IOT_PUBLISHER_KINDS.includes(o.iotPublisher)) issues.push({ path: 'iotPublisher', message: `must be one of ${IOT_PUBLISHER_KINDS.join(', ')}` });
+  if (o.perDeviceCalls !== undefined && !PER_DEVICE_CALLS.includes(o.perDeviceCalls)) issues.push({ path: 'perDeviceCalls', message: `must be one of ${PER_DEVICE_CALLS.join(', ')}` });
   positiveInt('maxRebatches', o.maxRebatches, 0);
   positiveInt('reconcileIntervalMs', o.reconcileIntervalMs, 10);
   positiveInt('nodeQuotaRefreshMs', o.nodeQuotaRefreshMs, 100);

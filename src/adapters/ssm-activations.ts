@@ -15,6 +15,7 @@ import type { CreateActivationRequest } from '../domain/activation-request.js';
 import { toAwsCallError } from '../domain/aws-error.js';
 import { AwsCallError } from '../domain/errors.js';
 import type { AwsClients } from './aws-clients.js';
+import type { SignedSsmJson } from './signed-ssm-json.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -61,6 +62,8 @@ export class SdkSsmActivations implements SsmActivations {
     private readonly clients: AwsClients,
     private readonly limiter: RateLimiter,
     private readonly metrics: Metrics,
+    /** AddTagsToResource signed by us instead of through the SDK client (FLEET_PER_DEVICE_CALLS=signed) */
+    private readonly signed?: SignedSsmJson,
   ) {}
 
   async create(region: string, request: CreateActivationRequest): Promise<CreatedActivation> {
@@ -144,14 +147,11 @@ export class SdkSsmActivations implements SsmActivations {
   }
 
   async tagNode(region: string, managedNodeId: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    const input = { ResourceType: 'ManagedInstance' as const, ResourceId: managedNodeId, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
+    // one call per device: signed by us when so configured (FLEET_PER_DEVICE_CALLS), the SDK client otherwise
+    const signed = this.signed;
     await this.call(region, 'AddTagsToResource', TAG_BUCKET, (c) =>
-      c.send(
-        new AddTagsToResourceCommand({
-          ResourceType: 'ManagedInstance',
-          ResourceId: managedNodeId,
-          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-        }),
-      ),
+      signed ? signed.call(region, 'AddTagsToResource', input) : c.send(new AddTagsToResourceCommand(input)),
     );
   }
 

@@ -31,8 +31,8 @@ beforeAll(async () => {
     batchWindowMs: 100,
     // the ordinary redelivery to silent devices stays out of the way: only the refresh republishes
     pipeline: { redeliverAfterMs: 600_000 },
-    // the SDK publisher's pipeline run (every other one uses the default, the signed publisher)
-    iotPublisher: 'sdk',
+    // the SDK clients' pipeline run (every other one uses the default: per-device calls signed by us)
+    perDeviceCalls: 'sdk',
   });
   emulator = await startEmulator({ mqttUrl: MOSQUITTO_URL, nodeQuota: 'unlimited', maxMessageExpirySeconds: CAP });
   Object.assign(process.env, emulator.env);

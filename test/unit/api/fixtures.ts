@@ -49,7 +49,7 @@ export function testConfig(overrides: { apiTokens?: readonly ApiToken[]; bodyLim
     maxRebatches: 3,
     reconcileIntervalMs: 1000,
     nodeTags: 'device',
-    iotPublisher: 'signed',
+    perDeviceCalls: 'signed',
     pipeline: pipelinePolicy({ batchWindowsMs: [2000], reconcileIntervalMs: 1000, retentionMs: 30 * 86_400_000, tagPerSecond: 4 }),
   };
 }

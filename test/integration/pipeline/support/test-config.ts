@@ -31,8 +31,8 @@ export interface TestConfigOptions {
   readonly readAfterWriteMs?: number;
   /** loop intervals, lease lifetimes and the like, where a test needs other than the derived defaults */
   readonly pipeline?: Partial<PipelinePolicy>;
-  /** FLEET_IOT_PUBLISHER (default signed, as in production) */
-  readonly iotPublisher?: 'signed' | 'sdk';
+  /** FLEET_PER_DEVICE_CALLS (default signed, as in production) */
+  readonly perDeviceCalls?: 'signed' | 'sdk';
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -76,7 +76,7 @@ export function testConfig(options: TestConfigOptions): Config {
     ...(options.nodeQuotaRefreshMs !== undefined ? { nodeQuotaRefreshMs: options.nodeQuotaRefreshMs } : {}),
     ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
     nodeTags: options.nodeTags ?? 'device',
-    iotPublisher: options.iotPublisher ?? 'signed',
+    perDeviceCalls: options.perDeviceCalls ?? 'signed',
     pipeline: pipelinePolicy(
       {
         batchWindowsMs: [...sites.values()].map((s) => s.batchWindowMs),

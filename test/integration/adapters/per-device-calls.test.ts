@@ -1,24 +1,40 @@
 /**
- * Both credentials publishers (FLEET_IOT_PUBLISHER=signed | sdk) against the emulator over real HTTP with
- * its SigV4 check: the same retained message, the same clear, the same errors as AwsCallError. The emulator
- * runs its embedded broker: nothing reaches the shared Mosquitto.
+ * Both ways of making the per-device calls (FLEET_PER_DEVICE_CALLS=signed | sdk) against the emulator over
+ * real HTTP with its SigV4 check: the same retained message, the same clear, the same node tags, the same
+ * errors as AwsCallError. The emulator runs its embedded broker: nothing reaches the shared Mosquitto.
  */
 import { GetRetainedMessageCommand } from '@aws-sdk/client-iot-data-plane';
+import { DescribeInstanceInformationCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../../src/adapters/aws-clients.js';
 import { SdkIotPublisher, type IotPublisher } from '../../../src/adapters/iot-publisher.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
+import type { RateLimiter } from '../../../src/adapters/rate-limiter.js';
 import { SignedIotPublisher } from '../../../src/adapters/signed-iot-publisher.js';
+import { SignedSsmJson } from '../../../src/adapters/signed-ssm-json.js';
+import { SdkSsmActivations } from '../../../src/adapters/ssm-activations.js';
 import { AwsCallError } from '../../../src/domain/errors.js';
-import { startEmulatorFixture, type EmulatorFixture } from '../emulator/aws-clients.js';
+import { createTestActivation, register, startEmulatorFixture, type EmulatorFixture } from '../emulator/aws-clients.js';
 
 let fx: EmulatorFixture;
 const clients: AwsClients[] = [];
 
-function publisherOf(kind: 'signed' | 'sdk'): IotPublisher {
+const unlimited: RateLimiter = { take: async () => undefined, report: () => undefined };
+
+function awsClients(): AwsClients {
   const aws = new AwsClients({ defaultRegion: 'us-east-1' });
   clients.push(aws);
+  return aws;
+}
+
+function publisherOf(kind: 'signed' | 'sdk'): IotPublisher {
+  const aws = awsClients();
   return kind === 'signed' ? new SignedIotPublisher(aws, new Metrics()) : new SdkIotPublisher(aws, new Metrics());
+}
+
+function ssmOf(kind: 'signed' | 'sdk'): SdkSsmActivations {
+  const aws = awsClients();
+  return new SdkSsmActivations(aws, unlimited, new Metrics(), kind === 'signed' ? new SignedSsmJson(aws) : undefined);
 }
 
 async function retained(topic: string): Promise<string | null> {
@@ -69,6 +85,20 @@ describe.each(['signed', 'sdk'] as const)('the %s publisher', (kind) => {
     const p = publisherOf(kind);
     const err = await p.publishRetained(topic, 'x'.repeat(129 * 1024), 60).catch((e: unknown) => e);
     expect(err).toMatchObject({ awsName: 'RequestEntityTooLargeException', permanent: true, status: 413 });
+  });
+
+  it('tags a managed node, and names a node SSM does not know as AWS does', async () => {
+    const activation = await createTestActivation(fx, 1, `fleet-tag-${kind}`, { expiresAt: new Date(Date.now() + 3_600_000) });
+    expect((await register(fx.emulator.url, { activationId: activation.id, activationCode: activation.code })).status).toBe(200);
+    const nodes = await fx.ssm().send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'ActivationIds', Values: [activation.id] }] }));
+    const node = nodes.InstanceInformationList![0]!.InstanceId!;
+    const ssm = ssmOf(kind);
+    await ssm.tagNode('us-east-1', node, { 'fleet:device': `SN-${kind}`, 'fleet:thing': 'edge é 1' });
+    const tags = await fx.ssm().send(new ListTagsForResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: node }));
+    expect(tags.TagList).toEqual(expect.arrayContaining([{ Key: 'fleet:device', Value: `SN-${kind}` }, { Key: 'fleet:thing', Value: 'edge é 1' }]));
+    const err = await ssm.tagNode('us-east-1', 'mi-00000000000000000', { a: 'b' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AwsCallError);
+    expect(err).toMatchObject({ operation: 'AddTagsToResource', awsName: 'InvalidResourceId', permanent: true });
   });
 
   it('is refused with credentials the emulator does not accept (its signature is checked)', async () => {
