@@ -14,7 +14,8 @@ export interface MemorySample {
   readonly usedBytes: number;
   /** device records in Redis (every site's state counts summed) */
   readonly records: number;
-  /** accepted, not yet registered or failed, as the run's progress saw it */
+  /** answered 202 so far (some may still wait in the intake queue, not yet records), and of those not yet registered or failed */
+  readonly accepted: number;
   readonly inFlight: number;
 }
 
@@ -22,6 +23,7 @@ export interface PerRecord {
   readonly bytesPerDevice: number;
   readonly usedBytes: number;
   readonly records: number;
+  readonly accepted: number;
   readonly inFlight: number;
 }
 
@@ -35,6 +37,7 @@ const perRecord = (s: MemorySample, baselineBytes: number): PerRecord => ({
   bytesPerDevice: Math.round((s.usedBytes - baselineBytes) / s.records),
   usedBytes: s.usedBytes,
   records: s.records,
+  accepted: s.accepted,
   inFlight: s.inFlight,
 });
 
@@ -79,7 +82,7 @@ export class RedisMemorySampler {
   }
 
   /** called with progress; skips a sample while the previous one is still on its way */
-  sample(inFlight: number): void {
+  sample(accepted: number, inFlight: number): void {
     const counted = this.counted;
     if (this.busy || !counted) return;
     this.busy = true;
@@ -92,7 +95,7 @@ export class RedisMemorySampler {
         const [memory, ...counts] = replies;
         const info = String(memory?.[1] ?? '');
         const records = counts.reduce((n, [, vals]) => n + (vals as string[]).reduce((a, v) => a + Number(v), 0), 0);
-        if (records > 0) this.samples.push({ at: Date.now(), usedBytes: parseUsedMemory(info), records, inFlight });
+        if (records > 0) this.samples.push({ at: Date.now(), usedBytes: parseUsedMemory(info), records, accepted, inFlight });
       })
       .catch(() => undefined)
       .finally(() => (this.busy = false));

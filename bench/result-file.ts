@@ -7,7 +7,7 @@ import type { Machine } from './machine.js';
 
 export type Row = readonly [figure: string, value: string | number, note?: string];
 
-/** a table beside the figures (e.g. CPU per process), printed after them and by bench/latest-tables.mjs */
+/** a table beside the figures (e.g. CPU per process), printed after them and by bench/latest-tables.ts */
 export interface ExtraTable {
   readonly title: string;
   readonly header: readonly string[];
@@ -33,7 +33,7 @@ export function renderRows(rows: readonly Row[]): string {
 
 export function renderExtraTable(table: ExtraTable): string {
   return `${table.title}\n${renderTable(
-    table.header.map((header, i) => ({ header, ...(i > 0 ? { align: 'right' as const } : {}) })),
+    table.header.map((header, i) => ({ header, ...(table.rows.every((r) => /^-?[\d,.]+$/.test(String(r[i]))) ? { align: 'right' as const } : {}) })),
     table.rows.map((r) => [...r]),
   )}`;
 }

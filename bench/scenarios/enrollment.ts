@@ -93,7 +93,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
     },
     onDrained: () => cpu.stop(),
     onProgress: (p) => {
-      sampler.sample(p.accepted - p.registered - p.failed);
+      sampler.sample(p.accepted, p.accepted - p.registered - p.failed);
       if (Date.now() - lastPrint >= 10_000) {
         lastPrint = Date.now();
         const s = Math.round((Date.now() - started) / 1000);
