@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ReadmeTablesError, renderResult, rewriteSections, scenarioOfFile, select, type NamedResult, type ResultFile } from './readme-tables.js';
+import { ReadmeTablesError, renderResult, renderSection, rewriteSections, scenarioOfFile, type NamedResult, type ResultFile } from './readme-tables.js';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const README = fileURLToPath(new URL('./README.md', import.meta.url));
@@ -25,7 +25,7 @@ function main(argv: readonly string[]): number {
     if (argv[0] === '--readme') {
       const file = argv[1] ?? README;
       const results = allResults();
-      writeFileSync(file, rewriteSections(readFileSync(file, 'utf8'), (selector) => renderResult(select(results, selector))));
+      writeFileSync(file, rewriteSections(readFileSync(file, 'utf8'), (selector) => renderSection(results, selector)));
       process.stderr.write(`latest-tables: rewrote the generated sections of ${file}\n`);
       return 0;
     }

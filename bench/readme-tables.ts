@@ -37,6 +37,9 @@ export class ReadmeTablesError extends Error {
   override readonly name = 'ReadmeTablesError';
 }
 
+/** a well-formed `latest …` selector that no result file matches (yet) */
+export class NoResultError extends ReadmeTablesError {}
+
 const BEGIN = /^<!-- tables:begin (.+?) -->$/;
 const END = '<!-- tables:end -->';
 
@@ -81,8 +84,18 @@ export function select(results: readonly NamedResult[], selector: string): Named
     return [m[1]!, m[2]!] as const;
   });
   const found = results.filter((r) => r.result.scenario === scenario && wanted.every(([k, v]) => String(r.result.options?.[k] ?? '') === v)).at(-1);
-  if (!found) throw new ReadmeTablesError(`no result matches "${selector}"`);
+  if (!found) throw new NoResultError(`no result matches "${selector}"`);
   return found;
+}
+
+/** a section's text: the selected result, or, when none matches yet, a line saying so and how to get one */
+export function renderSection(results: readonly NamedResult[], selector: string): string {
+  try {
+    return renderResult(select(results, selector));
+  } catch (err) {
+    if (!(err instanceof NoResultError)) throw err;
+    return `_No result file matches \`${selector}\` yet: run the scenario (\`npm run bench -- --scenario …\`), then \`npm run bench:tables -- --readme\`._`;
+  }
 }
 
 /** the README with every generated section rendered again by `render(selector)`; throws on unbalanced markers */
@@ -96,7 +109,8 @@ export function rewriteSections(readme: string, render: (selector: string) => st
     if (!begin) continue;
     const end = lines.findIndex((l, j) => j > i && (l.trim() === END || BEGIN.test(l.trim())));
     if (end < 0 || lines[end]!.trim() !== END) throw new ReadmeTablesError(`line ${i + 1}: "${begin[1]}" has no ${END} before the next section`);
-    out.push(render(begin[1]!), END);
+    // blank lines around: the markers stay HTML comments, the table stays a table
+    out.push('', render(begin[1]!), '', END);
     i = end;
   }
   return out.join('\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadmeTablesError, renderResult, rewriteSections, scenarioOfFile, select, type NamedResult, type ResultFile } from '../../../bench/readme-tables.js';
+import { ReadmeTablesError, renderResult, renderSection, rewriteSections, scenarioOfFile, select, type NamedResult, type ResultFile } from '../../../bench/readme-tables.js';
 
 const result = (scenario: string, startedAt: string, options: Record<string, unknown>): ResultFile => ({
   scenario,
@@ -45,12 +45,22 @@ describe('renderResult', () => {
   });
 });
 
+describe('renderSection', () => {
+  it('says when no result matches yet, and still refuses a file that is not there', () => {
+    expect(renderSection(results, 'latest e2e-random')).toMatch(/^_No result file matches `latest e2e-random` yet/);
+    expect(renderSection(results, 'latest ingest')).toContain('bench/results/d-ingest.json');
+    expect(() => renderSection(results, 'bench/results/nope.json')).toThrow(ReadmeTablesError);
+  });
+});
+
 describe('rewriteSections', () => {
   const readme = ['# Bench', 'prose stays', '<!-- tables:begin latest e2e -->', 'old table', 'old line', '<!-- tables:end -->', 'more prose', '<!-- tables:begin latest ingest -->', '<!-- tables:end -->', ''].join('\n');
 
   it('replaces only what is between the markers, each section by its selector', () => {
     const out = rewriteSections(readme, (selector) => `NEW(${selector})`);
-    expect(out).toBe(['# Bench', 'prose stays', '<!-- tables:begin latest e2e -->', 'NEW(latest e2e)', '<!-- tables:end -->', 'more prose', '<!-- tables:begin latest ingest -->', 'NEW(latest ingest)', '<!-- tables:end -->', ''].join('\n'));
+    expect(out).toBe(
+      ['# Bench', 'prose stays', '<!-- tables:begin latest e2e -->', '', 'NEW(latest e2e)', '', '<!-- tables:end -->', 'more prose', '<!-- tables:begin latest ingest -->', '', 'NEW(latest ingest)', '', '<!-- tables:end -->', ''].join('\n'),
+    );
     expect(rewriteSections(out, (selector) => `NEW(${selector})`)).toBe(out);
   });
 
