@@ -3,9 +3,11 @@
  *   npm run bench:tables                       the latest result of each scenario, as markdown
  *   npm run bench:tables -- FILE.json …        those result files
  *   npm run bench:tables -- --readme [FILE]    rewrite the generated sections of bench/README.md (or FILE) in place
+ *                                              (`targets`: the performance targets against the latest results)
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { renderTargets } from './targets-table.js';
 import { ReadmeTablesError, renderResult, renderSection, rewriteSections, scenarioOfFile, type NamedResult, type ResultFile } from './readme-tables.js';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -25,7 +27,8 @@ function main(argv: readonly string[]): number {
     if (argv[0] === '--readme') {
       const file = argv[1] ?? README;
       const results = allResults();
-      writeFileSync(file, rewriteSections(readFileSync(file, 'utf8'), (selector) => renderSection(results, selector)));
+      // `targets`: the contract's performance targets against the latest results; anything else names one result
+      writeFileSync(file, rewriteSections(readFileSync(file, 'utf8'), (selector) => (selector.trim() === 'targets' ? renderTargets(results) : renderSection(results, selector))));
       process.stderr.write(`latest-tables: rewrote the generated sections of ${file}\n`);
       return 0;
     }
