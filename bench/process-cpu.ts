@@ -47,6 +47,15 @@ export function cpuSecondsOf(pid: number): number | undefined {
   }
 }
 
+/** the process's command name (/proc/<pid>/comm), or undefined when there is none here */
+export function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** reads every process at start() and at stop(); the rows are the differences */
 export class ProcessCpuWatch {
   private readonly before = new Map<number, number>();

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { runEnrollment, type EnrollmentRunOptions, type RunPids, type RunSummary } from '../../src/cli/demo/enrollment-run.js';
 import type { RandomRequestOptions } from '../../src/cli/demo/request-plan.js';
 import { Keys } from '../../src/queues/keys.js';
-import { ProcessCpuWatch, type ProcessCpuRow, type WatchedProcess } from '../process-cpu.js';
+import { commandOf, ProcessCpuWatch, type ProcessCpuRow, type WatchedProcess } from '../process-cpu.js';
 import { atPeakMemory, RedisMemorySampler, worstPerRecord, type PerRecord } from '../redis-memory.js';
 
 export interface EnrollmentBenchOptions {
@@ -135,6 +135,7 @@ function watched(pids: RunPids, redisPid: number, split: boolean): WatchedProces
     ...(pids.rolesProcess ? [{ name: 'orchestrator (child)', runs: 'ack, reconcile, tag', pid: pids.rolesProcess }] : []),
     { name: 'emulator', runs: 'SSM, IoT, IoT data plane over HTTP; the MQTT broker', pid: pids.emulator },
     ...(pids.simulator ? [{ name: 'device simulator', runs: 'the devices: MQTT, RegisterManagedInstance, acks', pid: pids.simulator }] : []),
-    ...(Number.isInteger(redisPid) && redisPid > 0 ? [{ name: 'Redis', runs: 'redis-server (all its clients)', pid: redisPid }] : []),
+    // INFO's process_id is this machine's process only if Redis runs here (not remote, not in a container)
+    ...(Number.isInteger(redisPid) && redisPid > 0 && /^redis/.test(commandOf(redisPid) ?? '') ? [{ name: 'Redis', runs: 'redis-server (all its clients)', pid: redisPid }] : []),
   ];
 }
