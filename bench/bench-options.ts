@@ -1,14 +1,19 @@
 /** `npm run bench -- [flags]`: which scenarios, how big. Bad flags give one clear line (BenchUsageError). */
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['ingest', 'e2e', 'latency', 'baselines', 'adaptive'] as const;
+export const SCENARIOS = ['ingest', 'e2e', 'e2e-random', 'latency', 'baselines', 'adaptive'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   readonly scenarios: readonly Scenario[];
-  /** e2e: devices and sites */
+  /** e2e and e2e-random: devices and sites */
   readonly devices: number;
   readonly sites: number;
+  /** e2e and e2e-random: the sites' batch window (absent: 1,000 ms for e2e, 60,000 ms for e2e-random) */
+  readonly windowMs: number | undefined;
+  /** e2e-random: request sizes drawn from 1 … requestMax, with this seed */
+  readonly requestMax: number;
+  readonly seed: number;
   /** ingest: events in total, per request, and concurrent API clients */
   readonly events: number;
   readonly requestEvents: number;
@@ -35,10 +40,13 @@ export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-export const USAGE = `usage: npm run bench -- [--scenario ingest,e2e,latency,baselines,adaptive|all] [--devices N] [--sites M] [options]
+export const USAGE = `usage: npm run bench -- [--scenario ingest,e2e,e2e-random,latency,baselines,adaptive|all] [--devices N] [--sites M] [options]
 
   --scenario S        one scenario, several comma-separated, or all (default all)
   --devices N         e2e devices (default 100000)        --sites M          e2e sites (default 100)
+  --window MS         e2e, e2e-random: batch window (default 1000 for e2e, 60000 for e2e-random)
+  --request-max N     e2e-random: request sizes 1 … N (default 1500)
+  --seed N            e2e-random: the seed of the request sizes and order (default 16)
   --events N          ingest events (default 500000)      --request-events N per request (default 10000)
   --clients N         concurrent API clients (default 4)
   --rate N            latency: devices/s (default 1000)   --latency-devices N (default 30000)
@@ -68,6 +76,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         scenario: { type: 'string', default: 'all' },
         devices: { type: 'string' },
         sites: { type: 'string' },
+        window: { type: 'string' },
+        'request-max': { type: 'string' },
+        seed: { type: 'string' },
         events: { type: 'string' },
         'request-events': { type: 'string' },
         clients: { type: 'string' },
@@ -97,6 +108,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     scenarios: picked as Scenario[],
     devices: whole('devices', values.devices, 100_000),
     sites: whole('sites', values.sites, 100, 1, 10_000),
+    windowMs: values.window === undefined ? undefined : whole('window', values.window, 1000, 1, 3_600_000),
+    requestMax: whole('request-max', values['request-max'], 1500, 1, 10_000),
+    seed: whole('seed', values.seed, 16, 0, 2 ** 32 - 1),
     events: whole('events', values.events, 500_000),
     requestEvents: whole('request-events', values['request-events'], 10_000, 1, 10_000),
     clients: whole('clients', values.clients, 4, 1, 64),

@@ -7,9 +7,17 @@ import type { Machine } from './machine.js';
 
 export type Row = readonly [figure: string, value: string | number, note?: string];
 
+/** a table beside the figures (e.g. CPU per process), printed after them and by bench/latest-tables.ts */
+export interface ExtraTable {
+  readonly title: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly (string | number)[])[];
+}
+
 export interface ScenarioResult {
   readonly scenario: string;
   readonly rows: readonly Row[];
+  readonly tables?: readonly ExtraTable[];
   /** everything measured, for the JSON file */
   readonly data: Record<string, unknown>;
 }
@@ -21,6 +29,13 @@ export function renderRows(rows: readonly Row[]): string {
     [{ header: 'figure' }, { header: 'value', align: 'right' }, { header: 'note' }],
     rows.map((r) => [r[0], r[1], r[2] ?? '']),
   );
+}
+
+export function renderExtraTable(table: ExtraTable): string {
+  return `${table.title}\n${renderTable(
+    table.header.map((header, i) => ({ header, ...(table.rows.every((r) => /^-?[\d,.]+$/.test(String(r[i]))) ? { align: 'right' as const } : {}) })),
+    table.rows.map((r) => [...r]),
+  )}`;
 }
 
 export function writeResult(result: ScenarioResult, context: { machine: Machine; command: string; startedAt: Date }): string {
@@ -36,6 +51,7 @@ export function writeResult(result: ScenarioResult, context: { machine: Machine;
     machine: context.machine,
     loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
     table: result.rows,
+    tables: result.tables ?? [],
     ...result.data,
   };
   writeFileSync(file, JSON.stringify(json, null, 2) + '\n');

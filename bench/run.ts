@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--scenario ingest|e2e|latency|baselines|all] [--devices N] [--sites M] …`
+ * `npm run bench -- [--scenario ingest|e2e|e2e-random|latency|baselines|adaptive|all] [--devices N] [--sites M] …`
  * Runs the scenarios on one Redis (a private redis-server by default), prints each table and writes
  * bench/results/<timestamp>-<scenario>.json. Figures only: nothing here asserts a speed.
  */
@@ -7,15 +7,16 @@ import { Redis } from 'ioredis';
 import { RedisServerProcess } from '../src/devtools/redis-server-process.js';
 import { BenchUsageError, parseBenchOptions, type BenchOptions, type Scenario } from './bench-options.js';
 import { describeMachine } from './machine.js';
-import { renderRows, writeResult, type ScenarioResult } from './result-file.js';
+import { renderExtraTable, renderRows, writeResult, type ScenarioResult } from './result-file.js';
 import { baselinesScenario } from './scenarios/baselines.js';
-import { e2eScenario, latencyScenario } from './scenarios/e2e.js';
+import { e2eRandomScenario, e2eScenario, latencyScenario } from './scenarios/e2e.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { adaptiveScenario } from './scenarios/adaptive.js';
 
 const RUNNERS: Record<Scenario, (options: BenchOptions, redisUrl: string) => Promise<ScenarioResult>> = {
   ingest: ingestScenario,
   e2e: e2eScenario,
+  'e2e-random': e2eRandomScenario,
   latency: latencyScenario,
   baselines: baselinesScenario,
   adaptive: adaptiveScenario,
@@ -46,7 +47,8 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`bench: ${scenario}…\n`);
       const result = await RUNNERS[scenario](options, redisUrl);
       const file = writeResult(result, { machine, command, startedAt });
-      process.stdout.write(`\n## ${scenario}\n\n${renderRows(result.rows)}\n(${file})\n`);
+      const extra = (result.tables ?? []).map((t) => `\n${renderExtraTable(t)}`).join('');
+      process.stdout.write(`\n## ${scenario}\n\n${renderRows(result.rows)}${extra}\n(${file})\n`);
     }
     return 0;
   } finally {

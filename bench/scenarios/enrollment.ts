@@ -6,8 +6,11 @@
  */
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
-import { runEnrollment, type EnrollmentRunOptions, type RunSummary } from '../../src/cli/demo/enrollment-run.js';
-import { RedisMemorySampler } from '../redis-memory.js';
+import { runEnrollment, type EnrollmentRunOptions, type RunPids, type RunSummary } from '../../src/cli/demo/enrollment-run.js';
+import type { RandomRequestOptions } from '../../src/cli/demo/request-plan.js';
+import { Keys } from '../../src/queues/keys.js';
+import { commandOf, ProcessCpuWatch, type ProcessCpuRow, type WatchedProcess } from '../process-cpu.js';
+import { atPeakMemory, RedisMemorySampler, worstPerRecord, type PerRecord } from '../redis-memory.js';
 
 export interface EnrollmentBenchOptions {
   readonly devices: number;
@@ -16,6 +19,8 @@ export interface EnrollmentBenchOptions {
   readonly logFile: string;
   readonly ratePerSecond?: number;
   readonly chunk?: number;
+  /** requests of random sizes, all sites' interleaved, instead of `chunk`-sized ones per site in order */
+  readonly randomRequests?: RandomRequestOptions;
   readonly batchWindowMs?: number;
   /** emulator TPS cap on CreateActivation, and fleet-enroll's own limiter set to the same */
   readonly createActivationTps?: number;
@@ -34,10 +39,14 @@ export interface EnrollmentBench {
   readonly redis: {
     readonly baselineBytes: number;
     readonly peakUsedBytes: number;
-    readonly atPeakInFlight: RedisMemorySampler['atPeak'];
-    /** the worst bytes per device held (in flight or done) over samples with at least a tenth of the devices accepted */
-    readonly worstPerHeld: ReturnType<RedisMemorySampler['worstPerHeld']>;
+    /** (used_memory − baseline) ÷ device records in Redis, at the sample with the highest used_memory */
+    readonly atPeakMemory: PerRecord | undefined;
+    /** the same, at the worst sample holding at least a tenth of the run's devices */
+    readonly worstPerRecord: PerRecord | undefined;
+    readonly samples: number;
   };
+  /** CPU seconds of each process from the first request until every device was registered or failed (/proc/<pid>/stat) */
+  readonly cpuByProcess: readonly ProcessCpuRow[];
   /** CPU seconds of the orchestrator's processes (this one, with the lines, and the ack+reconcile child) over the run, and the cores that makes on average */
   readonly orchestratorCpuSeconds: number;
   readonly orchestratorCores: number;
@@ -52,6 +61,8 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
   const log = pino.destination({ dest: options.logFile, sync: false, mkdir: true });
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
+  const cpu = new ProcessCpuWatch();
+  const redisPid = Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1]);
   let lastPrint = 0;
   const run: EnrollmentRunOptions = {
     devices: options.devices,
@@ -70,13 +81,19 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
     ...(options.cpuProfileDir ? { rolesCpuProfileDir: options.cpuProfileDir } : {}),
     ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
     ...(options.chunk ? { chunk: options.chunk } : {}),
+    ...(options.randomRequests ? { randomRequests: options.randomRequests } : {}),
     ...(options.batchWindowMs ? { batchWindowMs: options.batchWindowMs } : {}),
     ...(options.createActivationTps
       ? { createActivationPerSecond: options.createActivationTps, faults: { 'ssm.CreateActivation': { tps: options.createActivationTps } } }
       : {}),
     timeoutMs: Math.max(600_000, options.devices * 5),
+    onRunning: ({ config, pids }) => {
+      sampler.track(new Keys(config.keyPrefix), [...config.sites.sites.keys()]);
+      cpu.start(watched(pids, redisPid, options.splitRoles ?? true));
+    },
+    onDrained: () => cpu.stop(),
     onProgress: (p) => {
-      sampler.sample(p.accepted - p.registered - p.failed, p.accepted);
+      sampler.sample(p.accepted, p.accepted - p.registered - p.failed);
       if (Date.now() - lastPrint >= 10_000) {
         lastPrint = Date.now();
         const s = Math.round((Date.now() - started) / 1000);
@@ -86,8 +103,8 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
   };
   try {
     const summary = await runEnrollment(run);
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6 + (summary.details.rolesProcess?.cpuSeconds ?? 0);
+    const own = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (own.user + own.system) / 1e6 + (summary.details.rolesProcess?.cpuSeconds ?? 0);
     const orchestratorCalls = Object.fromEntries(Object.entries(summary.details.awsCalls).filter(([op]) => !DEVICE_OPERATIONS.has(op)));
     const calls = Object.values(orchestratorCalls).reduce((a, b) => a + b, 0);
     return {
@@ -97,9 +114,11 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
       redis: {
         baselineBytes: sampler.baselineBytes,
         peakUsedBytes: sampler.peakUsedBytes,
-        atPeakInFlight: sampler.atPeak,
-        worstPerHeld: sampler.worstPerHeld(Math.max(1, Math.floor(summary.devices / 10))),
+        atPeakMemory: atPeakMemory(sampler.samples, sampler.baselineBytes),
+        worstPerRecord: worstPerRecord(sampler.samples, sampler.baselineBytes, Math.floor(summary.devices / 10)),
+        samples: sampler.samples.length,
       },
+      cpuByProcess: cpu.rows,
       orchestratorCpuSeconds: Math.round(cpuSeconds * 10) / 10,
       orchestratorCores: Math.round((cpuSeconds / ((Date.now() - started) / 1000)) * 100) / 100,
     };
@@ -107,4 +126,16 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
     log.flushSync();
     redis.disconnect();
   }
+}
+
+function watched(pids: RunPids, redisPid: number, split: boolean): WatchedProcess[] {
+  const main = split ? 'api, intake, activation, delivery; the factory lines; the bench (sampling)' : 'api and every worker role; the factory lines; the bench (sampling)';
+  return [
+    { name: 'orchestrator (main)', runs: main, pid: pids.orchestrator },
+    ...(pids.rolesProcess ? [{ name: 'orchestrator (child)', runs: 'ack, reconcile, tag', pid: pids.rolesProcess }] : []),
+    { name: 'emulator', runs: 'SSM, IoT, IoT data plane over HTTP; the MQTT broker', pid: pids.emulator },
+    ...(pids.simulator ? [{ name: 'device simulator', runs: 'the devices: MQTT, RegisterManagedInstance, acks', pid: pids.simulator }] : []),
+    // INFO's process_id is this machine's process only if Redis runs here (not remote, not in a container)
+    ...(Number.isInteger(redisPid) && redisPid > 0 && /^redis/.test(commandOf(redisPid) ?? '') ? [{ name: 'Redis', runs: 'redis-server (all its clients)', pid: redisPid }] : []),
+  ];
 }

@@ -20,3 +20,29 @@ export function batchSizes(devices: number, maxBatchSize: number): number[] {
   if (devices % maxBatchSize > 0) sizes.push(devices % maxBatchSize);
   return sizes;
 }
+
+/**
+ * The batches the cut rule makes of one site's devices, given when each entered the site buffer (ms), if
+ * every cut happened on time: a batch is cut when the buffer holds `maxBatchSize` devices, or a window after
+ * the device at its head arrived, with whatever it holds then. Equal to `minimumActivations` when every
+ * device arrives within one window of the site's first; more when arrivals spread over several windows.
+ */
+export function batchesByCutRule(arrivalsMs: readonly number[], maxBatchSize: number, windowMs: number): number {
+  check(arrivalsMs.length, maxBatchSize);
+  if (!(windowMs >= 0)) throw new RangeError(`windowMs must be ≥ 0 (got ${windowMs})`);
+  const t = Float64Array.from(arrivalsMs).sort();
+  let batches = 0;
+  for (let head = 0; head < t.length; batches++) {
+    const dueAt = t[head]! + windowMs;
+    const fullAt = head + maxBatchSize - 1;
+    if (fullAt < t.length && t[fullAt]! <= dueAt) {
+      head += maxBatchSize;
+      continue;
+    }
+    // cut when due: everything that arrived by then (fewer than a full batch)
+    let next = head + 1;
+    while (next < t.length && t[next]! <= dueAt) next++;
+    head = next;
+  }
+  return batches;
+}

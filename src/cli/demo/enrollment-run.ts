@@ -10,18 +10,19 @@ import { createApp, type App, type Role } from '../../app.js';
 import { createLogger } from '../../adapters/logger.js';
 import { Metrics } from '../../adapters/metrics.js';
 import type { Config } from '../../config.js';
-import { minimumActivations } from '../../domain/batching.js';
+import { batchesByCutRule, minimumActivations } from '../../domain/batching.js';
 import { DeviceSimulator, DeviceSimulatorProcess } from '../../device/simulator/index.js';
 import type { FaultConfig } from '../../emulator/index.js';
 import { deleteMatching } from '../../devtools/delete-keys.js';
 import { Keys } from '../../queues/keys.js';
-import { STATE_TIME_FIELDS } from '../../queues/records.js';
+import { DEVICE_FIELDS, STATE_TIME_FIELDS } from '../../queues/records.js';
 import { provideDemoRedis, type DemoRedis } from './demo-redis.js';
 import { startEmulatorLink, type EmulatorLink } from './emulator-link.js';
 import { demoConfig, type DemoConfigInput } from './demo-config.js';
 import type { DemoSite } from './demo-sites.js';
-import { deviceIdFor, runFactoryLine } from './factory-line.js';
+import { deviceIdFor, postDevices, runFactoryLine, type AcceptedRequest } from './factory-line.js';
 import { percentiles, type Percentiles } from './percentiles.js';
+import { randomRequestPlan, type RandomRequestOptions } from './request-plan.js';
 import { RolesProcess } from './roles-process.js';
 
 export const WORKER_ROLES: readonly Role[] = ['intake', 'activation', 'delivery', 'ack', 'reconcile', 'tag'];
@@ -53,6 +54,8 @@ export interface EnrollmentRunOptions {
   readonly ratePerSecond?: number;
   /** events per enrollment request */
   readonly chunk?: number;
+  /** instead of each site's line posting `chunk`-sized requests in order: requests of random sizes, all sites' interleaved */
+  readonly randomRequests?: RandomRequestOptions;
   /** emulator faults (replaces the chaos set) and TPS caps */
   readonly faults?: FaultConfig;
   readonly createActivationPerSecond?: number;
@@ -75,7 +78,18 @@ export interface EnrollmentRunOptions {
   readonly timeoutMs?: number;
   readonly onProgress?: (progress: RunProgress) => void;
   /** called once the pipeline runs, e.g. to sample memory */
-  readonly onRunning?: (run: { readonly config: Config; readonly redisUrl: string; readonly emulatorPid: number }) => void;
+  readonly onRunning?: (run: { readonly config: Config; readonly redisUrl: string; readonly emulatorPid: number; readonly pids: RunPids }) => void;
+  /** called once every device is registered or failed (or the run timed out), before the tidy-up */
+  readonly onDrained?: () => void;
+}
+
+/** the processes of a run, for reading their CPU time (absent: not a process of its own) */
+export interface RunPids {
+  /** the orchestrator's API and the worker roles not split off, and the factory lines */
+  readonly orchestrator: number;
+  readonly rolesProcess?: number;
+  readonly emulator: number;
+  readonly simulator?: number;
 }
 
 export interface RunProgress {
@@ -115,6 +129,11 @@ export interface RunSummary {
     stageLatencyMs: Record<string, Percentiles>;
     /** with splitRoles: the child's peak RSS and CPU seconds */
     rolesProcess?: { peakRssBytes: number; cpuSeconds: number };
+    /** requests posted, and the batches the cut rule makes of the devices' buffer times (each site's `tBuf`) if cut on time */
+    requests: number;
+    batchesByCutRule: number;
+    /** sites whose devices entered the buffer over more than one batch window (the minimum needs them within one) */
+    sitesOverOneWindow: number;
   };
 }
 
@@ -157,6 +176,8 @@ class EnrollmentRun {
   private workerRestarts = 0;
   private peakRss = 0;
   private rolesProcess: RolesProcess | undefined;
+  /** every request answered 202: which devices, and when the client had the answer */
+  private readonly acceptedRequests: { site: number; from: number; count: number; at: number }[] = [];
 
   constructor(
     private readonly options: EnrollmentRunOptions,
@@ -201,12 +222,24 @@ class EnrollmentRun {
       this.rolesProcess = roles;
       this.cleanups.unshift(() => roles.stop());
     }
-    this.options.onRunning?.({ config, redisUrl: this.redis.url, emulatorPid: emulator.pid });
+    const simulatorPid = simulator instanceof DeviceSimulatorProcess ? simulator.pid : undefined;
+    const pids: RunPids = {
+      orchestrator: process.pid,
+      emulator: emulator.pid,
+      ...(this.rolesProcess?.pid ? { rolesProcess: this.rolesProcess.pid } : {}),
+      ...(simulatorPid ? { simulator: simulatorPid } : {}),
+    };
+    this.options.onRunning?.({ config, redisUrl: this.redis.url, emulatorPid: emulator.pid, pids });
 
     const started = Date.now();
     const stopLines = new AbortController();
     let accepted = 0;
     const perLineRate = this.options.ratePerSecond ? this.options.ratePerSecond / sites.length : undefined;
+    const siteIndex = new Map(sites.map((s, i) => [s.site.id, i]));
+    const onRequestAccepted = (r: AcceptedRequest): void => {
+      accepted += r.answer.accepted;
+      this.acceptedRequests.push({ site: siteIndex.get(r.siteId)!, from: r.from, count: r.count, at: r.at });
+    };
     // at most `lineConcurrency` lines post at once (a pool): a thousand sites need not be a thousand requests in flight
     let nextSite = 0;
     const pool = Math.min(sites.length, this.options.lineConcurrency ?? sites.length);
@@ -219,12 +252,21 @@ class EnrollmentRun {
           devices: s.devices,
           chunk: this.options.chunk ?? 1000,
           signal: stopLines.signal,
-          onAccepted: (n) => (accepted += n),
+          onRequestAccepted,
           ...(perLineRate ? { ratePerSecond: perLineRate } : {}),
         });
       }
     };
-    const lines = Promise.all(Array.from({ length: pool }, runLines));
+    // random requests: the same pool of posters, each taking the plan's next request whatever its site
+    const plan = this.options.randomRequests ? randomRequestPlan(sites.map((s) => s.devices), this.options.randomRequests) : undefined;
+    let nextRequest = 0;
+    const postPlan = async (): Promise<void> => {
+      while (plan && nextRequest < plan.length && !stopLines.signal.aborted) {
+        const r = plan[nextRequest++]!;
+        onRequestAccepted(await postDevices(api.url!, sites[r.site]!.site.id, r.from, r.count, stopLines.signal));
+      }
+    };
+    const lines = Promise.all(Array.from({ length: pool }, plan ? postPlan : runLines));
     lines.catch(() => stopLines.abort());
 
     const total = this.options.devices;
@@ -244,6 +286,7 @@ class EnrollmentRun {
       await new Promise((r) => setTimeout(r, total > 200_000 ? 1000 : 200));
     }
     const durationMs = Date.now() - started;
+    this.options.onDrained?.();
     stopLines.abort();
     await lines.catch(() => undefined);
     // the last reconcile passes delete spent activations and clear retained messages
@@ -294,7 +337,7 @@ class EnrollmentRun {
     const sum = (pick: (c: { throttled: number; failed: number; dropped: number }) => number): number =>
       Object.values(ops).reduce((n, c) => n + pick(c), 0);
     const retries = (await this.metrics.activationRetries.get()).values[0]?.value ?? 0;
-    const { stages, ...latency } = await this.latencies();
+    const { stages, cutRule, ...latency } = await this.latencies();
     const rolesUsage = await this.rolesProcess?.usage();
     return {
       devices: this.options.devices,
@@ -320,37 +363,64 @@ class EnrollmentRun {
         peakRssBytes: this.peakRss,
         stageLatencyMs: stages,
         ...(rolesUsage ? { rolesProcess: { peakRssBytes: rolesUsage.peakRssBytes, cpuSeconds: Math.round(rolesUsage.cpuSeconds * 10) / 10 } } : {}),
+        requests: this.acceptedRequests.length,
+        batchesByCutRule: cutRule.batches,
+        sitesOverOneWindow: cutRule.sitesOverOneWindow,
       },
     };
   }
 
-  /** accepted → credentials published, accepted → registered, from every device's own timestamps */
-  private async latencies(): Promise<RunSummary['latencyMs'] & { stages: RunSummary['details']['stageLatencyMs'] }> {
+  /** when the client had the 202 for each device of each site (NaN: never accepted) */
+  private acceptedAt(): Float64Array[] {
+    const at = this.sites.map((s) => new Float64Array(s.devices).fill(NaN));
+    for (const r of this.acceptedRequests) at[r.site]!.fill(r.at, r.from, r.from + r.count);
+    return at;
+  }
+
+  /**
+   * 202 received → credentials published, 202 → registered, from the client's 202 time for the request that
+   * carried the device and the device's own timestamps; each stage's time from the one before (the first,
+   * 202 → intake ran, is negative when the intake job ran before the client read the answer); and the batches
+   * the cut rule makes of each site's buffer times.
+   */
+  private async latencies(): Promise<
+    RunSummary['latencyMs'] & { stages: RunSummary['details']['stageLatencyMs']; cutRule: { batches: number; sitesOverOneWindow: number } }
+  > {
     const keys = new Keys(this.config.keyPrefix);
     const redis = new Redis(this.redis.url);
+    const acceptedAt = this.acceptedAt();
     const credentials: number[] = [];
     const registered: number[] = [];
+    const intake: number[] = [];
     const stageSamples: number[][] = STAGE_FIELDS.map(() => []);
+    const cutRule = { batches: 0, sitesOverOneWindow: 0 };
     try {
-      for (const s of this.sites) {
+      for (const [i, s] of this.sites.entries()) {
+        const buffered: number[] = [];
         for (let from = 0; from < s.devices; from += 5000) {
           const pipeline = redis.pipeline();
-          for (let n = from; n < Math.min(s.devices, from + 5000); n++) pipeline.hmget(keys.device(deviceIdFor(s.site.id, n)), STATE_TIME_FIELDS.accepted, STATE_TIME_FIELDS.delivered, STATE_TIME_FIELDS.registered, ...STAGE_FIELDS);
-          for (const [, fields] of (await pipeline.exec()) ?? []) {
-            const [acc, dlv, reg, ...times] = (fields as (string | null)[]).map((v) => (v === null ? NaN : Number(v)));
-            times.forEach((t, i) => {
-              const before = i === 0 ? acc! : times[i - 1]!;
-              if (t >= before) stageSamples[i]!.push(t - before);
+          for (let n = from; n < Math.min(s.devices, from + 5000); n++) pipeline.hmget(keys.device(deviceIdFor(s.site.id, n)), STATE_TIME_FIELDS.accepted, DEVICE_FIELDS.buffered, ...STAGE_FIELDS);
+          for (const [k, [, fields]] of ((await pipeline.exec()) ?? []).entries()) {
+            const t202 = acceptedAt[i]![from + k]!;
+            const [acc, buf, ...times] = (fields as (string | null)[]).map((v) => (v === null ? NaN : Number(v)));
+            times.forEach((t, j) => {
+              const before = j === 0 ? acc! : times[j - 1]!;
+              if (t >= before) stageSamples[j]!.push(t - before);
             });
-            if (acc! >= 0 && dlv! >= acc!) credentials.push(dlv! - acc!);
-            if (acc! >= 0 && reg! >= acc!) registered.push(reg! - acc!);
+            if (buf! >= 0) buffered.push(buf!);
+            if (acc! >= 0 && t202 >= 0) intake.push(acc! - t202);
+            const [dlv, reg] = [times[STAGE_FIELDS.indexOf(STATE_TIME_FIELDS.delivered)]!, times[STAGE_FIELDS.indexOf(STATE_TIME_FIELDS.registered)]!];
+            if (t202 >= 0 && dlv >= 0) credentials.push(dlv - t202);
+            if (t202 >= 0 && reg >= 0) registered.push(reg - t202);
           }
         }
+        cutRule.batches += batchesByCutRule(buffered, s.site.maxBatchSize, s.site.batchWindowMs);
+        if (buffered.length > 0 && buffered.reduce((a, t) => Math.max(a, t)) - buffered.reduce((a, t) => Math.min(a, t)) > s.site.batchWindowMs) cutRule.sitesOverOneWindow++;
       }
     } finally {
       redis.disconnect();
     }
-    const stages = Object.fromEntries(STAGE_NAMES.map((name, i) => [name, percentiles(stageSamples[i]!)]));
-    return { credentials: percentiles(credentials), registered: percentiles(registered), stages };
+    const stages = { intake: percentiles(intake), ...Object.fromEntries(STAGE_NAMES.map((name, j) => [name, percentiles(stageSamples[j]!)])) };
+    return { credentials: percentiles(credentials), registered: percentiles(registered), stages, cutRule };
   }
 }

@@ -14,6 +14,8 @@ export interface FactoryLineOptions {
   readonly ratePerSecond?: number;
   /** called with the number each request got accepted (progress) */
   readonly onAccepted?: (count: number) => void;
+  /** called for each request answered 202, with its devices and when the answer arrived (latency from the 202) */
+  readonly onRequestAccepted?: (request: AcceptedRequest) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -21,6 +23,16 @@ export interface LineResult {
   accepted: number;
   duplicates: number;
   rejected: number;
+}
+
+export interface AcceptedRequest {
+  readonly siteId: string;
+  /** the site's device numbers from … from + count - 1 */
+  readonly from: number;
+  readonly count: number;
+  /** Date.now() when the client had the 202 */
+  readonly at: number;
+  readonly answer: EnrollAnswer;
 }
 
 export function deviceIdFor(siteId: string, n: number): string {
@@ -37,21 +49,28 @@ export async function runFactoryLine(options: FactoryLineOptions): Promise<LineR
       const due = started + (from / options.ratePerSecond) * 1000;
       if (due > Date.now()) await sleep(due - Date.now());
     }
-    const events = [];
-    for (let n = from; n < Math.min(options.devices, from + chunk); n++) {
-      const deviceId = deviceIdFor(options.siteId, n);
-      events.push({ deviceId, siteId: options.siteId, thingName: `edge-${deviceId.replace(/\./g, '-')}`, attributes: { model: 'X1', line: '1' } });
-    }
-    const answer = await postWithRetry(`${options.apiUrl}/v1/enrollments`, JSON.stringify({ events }), options.signal);
-    result.accepted += answer.accepted;
-    result.duplicates += answer.duplicates;
-    result.rejected += answer.rejected.length;
-    options.onAccepted?.(answer.accepted);
+    const request = await postDevices(options.apiUrl, options.siteId, from, Math.min(chunk, options.devices - from), options.signal);
+    result.accepted += request.answer.accepted;
+    result.duplicates += request.answer.duplicates;
+    result.rejected += request.answer.rejected.length;
+    options.onAccepted?.(request.answer.accepted);
+    options.onRequestAccepted?.(request);
   }
   return result;
 }
 
-interface EnrollAnswer {
+/** one request: the site's devices from … from + count - 1, posted until answered 202 */
+export async function postDevices(apiUrl: string, siteId: string, from: number, count: number, signal?: AbortSignal): Promise<AcceptedRequest> {
+  const events = [];
+  for (let n = from; n < from + count; n++) {
+    const deviceId = deviceIdFor(siteId, n);
+    events.push({ deviceId, siteId, thingName: `edge-${deviceId.replace(/\./g, '-')}`, attributes: { model: 'X1', line: '1' } });
+  }
+  const answer = await postWithRetry(`${apiUrl}/v1/enrollments`, JSON.stringify({ events }), signal);
+  return { siteId, from, count, at: Date.now(), answer };
+}
+
+export interface EnrollAnswer {
   accepted: number;
   duplicates: number;
   rejected: unknown[];

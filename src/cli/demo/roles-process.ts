@@ -31,6 +31,10 @@ export class RolesProcess {
     return new RolesProcess(child);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   usage(): Promise<RolesUsage> {
     return new Promise((resolve) => {
       const on = (m: RolesChildMessage): void => {

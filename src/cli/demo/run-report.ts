@@ -25,8 +25,8 @@ export function renderReport(s: RunSummary): string {
   const latency = renderTable(
     [{ header: 'latency' }, { header: 'p50', align: 'right' }, { header: 'p95', align: 'right' }, { header: 'p99', align: 'right' }],
     [
-      ['accepted → credentials', ms(s.latencyMs.credentials.p50), ms(s.latencyMs.credentials.p95), ms(s.latencyMs.credentials.p99)],
-      ['accepted → registered', ms(s.latencyMs.registered.p50), ms(s.latencyMs.registered.p95), ms(s.latencyMs.registered.p99)],
+      ['202 → credentials', ms(s.latencyMs.credentials.p50), ms(s.latencyMs.credentials.p95), ms(s.latencyMs.credentials.p99)],
+      ['202 → registered', ms(s.latencyMs.registered.p50), ms(s.latencyMs.registered.p95), ms(s.latencyMs.registered.p99)],
     ],
   );
   const verdict = ok

@@ -34,6 +34,11 @@ export class DeviceSimulatorProcess extends EventEmitter<DeviceSimulatorProcessE
     return this.inFlightCount;
   }
 
+  /** the child's process id while it runs (the benchmarks read its CPU time) */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Forks the child (TypeScript through tsx, like the CLI), connects and subscribes its devices. */
   start(): Promise<void> {
     const child = fork(CHILD, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });

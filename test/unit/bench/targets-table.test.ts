@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { NamedResult, ResultFile } from '../../../bench/readme-tables.js';
+import { renderTargets } from '../../../bench/targets-table.js';
+
+const base = (scenario: string, options: Record<string, unknown>, data: Record<string, unknown>): ResultFile =>
+  ({ scenario, startedAt: '2026-01-01T00:00:00.000Z', command: 'npm run bench', table: [], options, ...data }) as ResultFile;
+const summary = (over: Record<string, unknown>, details: Record<string, unknown> = {}) => ({
+  devices: 1000,
+  sites: 10,
+  registered: 1000,
+  failed: 0,
+  durationMs: 2000,
+  activations: 10,
+  minimumActivations: 10,
+  createActivationCalls: 10,
+  latencyMs: { credentials: { p50: 500, p95: 900, p99: 1200 } },
+  ...over,
+  details: { liveActivationsLeft: 0, retainedMessagesLeft: 0, peakRssBytes: 200 * 2 ** 20, ...details },
+});
+
+const results: NamedResult[] = [
+  {
+    path: 'bench/results/1-ingest.json',
+    result: base('ingest', {}, { api: { acceptedPerSecond: 60_000, processedPerSecond: 30_000 }, intakeQueue: { processedPerSecond: 40_000 }, bullmqOneJobPerEvent: { acceptedPerSecond: 20_000, processedPerSecond: 10_000 } }),
+  },
+  // an old result file: memory ÷ devices in flight
+  { path: 'bench/results/2-e2e.json', result: base('e2e', { devices: 100000 }, { summary: summary({}), redis: { atPeakInFlight: { bytesPerDevice: 245 } } }) },
+  // a new one: per device record, and the arrivals for the activation check
+  {
+    path: 'bench/results/3-e2e-random.json',
+    result: base('e2e-random', { devices: 100000 }, { summary: summary({ createActivationCalls: 12 }, { requests: 90, sitesOverOneWindow: 2, batchesByCutRule: 13 }), redis: { atPeakMemory: { bytesPerDevice: 700 }, worstPerRecord: { bytesPerDevice: 1600 } } }),
+  },
+  { path: 'bench/results/4-latency.json', result: base('latency', { windowMs: 1000, rate: 1000 }, { summary: summary({}, { requests: 300, sitesOverOneWindow: 0 }), redis: { atPeakMemory: { bytesPerDevice: 600 } } }) },
+];
+
+describe('renderTargets', () => {
+  const md = renderTargets(results);
+  const row = (target: string): string => md.split('\n').find((l) => l.startsWith(`| ${target}`)) ?? '';
+
+  it('compares like with like against BullMQ', () => {
+    expect(row('… faster')).toContain('accepted 60,000/s vs BullMQ added 20,000/s: **3.0×**; processed 30,000/s vs BullMQ processed 10,000/s: **3.0×**');
+    expect(row('Ingest')).toContain('| met |');
+  });
+
+  it('judges activations against the cut rule when sites spanned more than a window', () => {
+    expect(row('CreateActivation')).toContain("e2e-random 12 (minimum 10 not reachable: 2 sites' devices arrived over more than one window; the cut rule on their arrivals makes 13)");
+    expect(row('CreateActivation')).toContain('| met |');
+  });
+
+  it('says which memory method a figure was measured with, and misses on the worst sample', () => {
+    expect(row('Redis')).toContain('e2e 245 B ÷ devices in flight (old method)');
+    expect(row('Redis')).toContain('e2e-random 700 B per device record at peak used_memory, worst sample 1,600 B');
+    expect(row('Redis')).toContain('**missed**');
+  });
+
+  it('measures latency from the 202 in new result files', () => {
+    expect(row('p99')).toContain('p99 **1,200 ms**');
+    expect(row('p99')).toContain('from the 202');
+    expect(row('p99')).toContain('| met |');
+  });
+
+  it('has no 1M rows without a 1M result, and misses 5,000 devices/s at 500', () => {
+    expect(md).not.toContain('1,000,000 devices across');
+    expect(row('End to end')).toContain('e2e **500** devices/s');
+    expect(row('End to end')).toContain('**missed**');
+  });
+});
