@@ -1,14 +1,18 @@
 /**
- * Micro-bench of the per-device publish path: the same retained Publish of a credentials-sized message
- * through the SDK publisher (IoTDataPlaneClient + PublishCommand) and through the signed publisher (the
- * SDK's SigV4 signer, a plain keep-alive request), against the emulator in its own process (embedded
- * broker), in alternating rounds. Reports this process's CPU per publish and publishes per second.
- * `node --import tsx bench/publish-path.ts [publishesPerRound] [rounds] [concurrency]`
+ * Micro-bench of the per-device AWS calls, each made through the SDK client and as a signed request (the
+ * SDK's SigV4 signer, a plain keep-alive request: FLEET_PER_DEVICE_CALLS): the retained Publish of a
+ * credentials-sized message, and AddTagsToResource on a managed node. Against the emulator in its own process
+ * (embedded broker), in alternating rounds; reports this process's CPU per call and calls per second.
+ * `node --import tsx bench/publish-path.ts [callsPerRound] [rounds] [concurrency]`
  */
 import { AwsClients } from '../src/adapters/aws-clients.js';
 import { SdkIotPublisher, type IotPublisher } from '../src/adapters/iot-publisher.js';
 import { Metrics } from '../src/adapters/metrics.js';
 import { SignedIotPublisher } from '../src/adapters/signed-iot-publisher.js';
+import { CreateActivationCommand } from '@aws-sdk/client-ssm';
+import type { RateLimiter } from '../src/adapters/rate-limiter.js';
+import { SignedSsmJson } from '../src/adapters/signed-ssm-json.js';
+import { SdkSsmActivations } from '../src/adapters/ssm-activations.js';
 import { startEmulatorLink } from '../src/cli/demo/emulator-link.js';
 
 const [perRound = 5_000, rounds = 3, concurrency = 64] = process.argv.slice(2).map(Number);
@@ -17,42 +21,65 @@ Object.assign(process.env, emulator.env);
 const clients = new AwsClients({ defaultRegion: emulator.env.AWS_REGION ?? 'us-east-1' });
 const metrics = new Metrics();
 const publishers: Record<string, IotPublisher> = { sdk: new SdkIotPublisher(clients, metrics), signed: new SignedIotPublisher(clients, metrics) };
+const unlimited: RateLimiter = { take: async () => undefined, report: () => undefined };
+const taggers = { sdk: new SdkSsmActivations(clients, unlimited, metrics), signed: new SdkSsmActivations(clients, unlimited, metrics, new SignedSsmJson(clients)) };
+const region = emulator.env.AWS_REGION ?? 'us-east-1';
+// one managed node to tag again and again
+const activation = await clients.ssm(region).send(new CreateActivationCommand({ IamRole: 'SSMServiceRole', RegistrationLimit: 1, DefaultInstanceName: 'bench-node' }));
+const registered = await fetch(`${emulator.url}/emulator/register`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ activationId: activation.ActivationId, activationCode: activation.ActivationCode }),
+});
+const { managedNodeId: node } = (await registered.json()) as { managedNodeId: string };
 const payload = JSON.stringify({ v: 1, activationId: '11111111-2222-3333-4444-555555555555', activationCode: 'x'.repeat(20), region: 'us-east-1', deliveryId: 'b-site-1-000001.17.abcdef0123456789', expiresAt: '2026-12-02T00:00:00Z', mac: 'm'.repeat(43) });
 
-async function round(name: string, n: number): Promise<{ cpuMs: number; wallMs: number }> {
-  const p = publishers[name]!;
+type Call = (i: number) => Promise<void>;
+const calls: Record<string, Record<string, Call>> = {
+  Publish: {
+    sdk: (i) => publishers.sdk!.publishRetained(`bench/publish/site-${i % 10}/thing-${i}/activation`, payload, 3_600),
+    signed: (i) => publishers.signed!.publishRetained(`bench/publish/site-${i % 10}/thing-${i}/activation`, payload, 3_600),
+  },
+  AddTagsToResource: {
+    sdk: (i) => taggers.sdk.tagNode(region, node, { 'fleet:device': `SN-${i}`, 'fleet:thing': `edge-${i}` }),
+    signed: (i) => taggers.signed.tagNode(region, node, { 'fleet:device': `SN-${i}`, 'fleet:thing': `edge-${i}` }),
+  },
+};
+
+async function round(call: Call, n: number): Promise<{ cpuMs: number; wallMs: number }> {
   let next = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        await p.publishRetained(`bench/publish/site-${i % 10}/thing-${i}/activation`, payload, 3_600);
-      }
+      while (next < n) await call(next++);
     }),
   );
   const cpu = process.cpuUsage(cpu0);
   return { cpuMs: (cpu.user + cpu.system) / 1_000, wallMs: performance.now() - t0 };
 }
 
-// warm-up: endpoints resolved, sockets open, JIT warm
-for (const name of Object.keys(publishers)) await round(name, 500);
-const totals: Record<string, { cpuMs: number; wallMs: number; n: number }> = {};
-for (let r = 0; r < rounds; r++) {
-  for (const name of r % 2 === 0 ? ['sdk', 'signed'] : ['signed', 'sdk']) {
-    const res = await round(name, perRound);
-    const t = (totals[name] ??= { cpuMs: 0, wallMs: 0, n: 0 });
-    t.cpuMs += res.cpuMs;
-    t.wallMs += res.wallMs;
-    t.n += perRound;
-    console.log(`round ${r + 1} ${name.padEnd(6)} ${(res.cpuMs * 1_000 / perRound).toFixed(0).padStart(5)} µs CPU/publish  ${Math.round(perRound / (res.wallMs / 1_000)).toLocaleString('en-US').padStart(7)} publishes/s`);
+const summary: string[] = [];
+for (const [operation, ways] of Object.entries(calls)) {
+  // warm-up: endpoints resolved, sockets open, JIT warm
+  for (const call of Object.values(ways)) await round(call, 500);
+  const totals: Record<string, { cpuMs: number; wallMs: number; n: number }> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const way of r % 2 === 0 ? ['sdk', 'signed'] : ['signed', 'sdk']) {
+      const res = await round(ways[way]!, perRound);
+      const t = (totals[way] ??= { cpuMs: 0, wallMs: 0, n: 0 });
+      t.cpuMs += res.cpuMs;
+      t.wallMs += res.wallMs;
+      t.n += perRound;
+      console.log(`${operation} round ${r + 1} ${way.padEnd(6)} ${((res.cpuMs * 1_000) / perRound).toFixed(0).padStart(5)} µs CPU/call  ${Math.round(perRound / (res.wallMs / 1_000)).toLocaleString('en-US').padStart(7)} calls/s`);
+    }
+  }
+  for (const [way, t] of Object.entries(totals)) {
+    summary.push(`${operation.padEnd(18)} ${way.padEnd(7)} ${((t.cpuMs * 1_000) / t.n).toFixed(0).padStart(18)} ${Math.round(t.n / (t.wallMs / 1_000)).toLocaleString('en-US').padStart(9)}`);
   }
 }
-console.log('\npublisher   µs CPU per publish (this process)   publishes/s');
-for (const [name, t] of Object.entries(totals)) {
-  console.log(`${name.padEnd(10)}  ${(t.cpuMs * 1_000 / t.n).toFixed(0).padStart(33)}   ${Math.round(t.n / (t.wallMs / 1_000)).toLocaleString('en-US').padStart(11)}`);
-}
+console.log(`\n${'operation'.padEnd(18)} ${'way'.padEnd(7)} ${'µs CPU per call'.padStart(18)} ${'calls/s'.padStart(9)}`);
+for (const line of summary) console.log(line);
 for (const p of Object.values(publishers)) p.close();
 clients.destroy();
 await emulator.close();
