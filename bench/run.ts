@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--scenario ingest|e2e|e2e-random|latency|baselines|adaptive|all] [--devices N] [--sites M] …`
+ * `npm run bench -- [--scenario ingest|e2e|e2e-random|latency|baselines|adaptive|budget|all] [--devices N] [--sites M] …`
  * Runs the scenarios on one Redis (a private redis-server by default), prints each table and writes
  * bench/results/<timestamp>-<scenario>.json. Figures only: nothing here asserts a speed.
  */
@@ -12,6 +12,7 @@ import { baselinesScenario } from './scenarios/baselines.js';
 import { e2eRandomScenario, e2eScenario, latencyScenario } from './scenarios/e2e.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { adaptiveScenario } from './scenarios/adaptive.js';
+import { budgetScenario } from './scenarios/budget.js';
 
 const RUNNERS: Record<Scenario, (options: BenchOptions, redisUrl: string) => Promise<ScenarioResult>> = {
   ingest: ingestScenario,
@@ -20,6 +21,7 @@ const RUNNERS: Record<Scenario, (options: BenchOptions, redisUrl: string) => Pro
   latency: latencyScenario,
   baselines: baselinesScenario,
   adaptive: adaptiveScenario,
+  budget: budgetScenario,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { runEnrollment, type EnrollmentRunOptions, type RunPids, type RunSummary } from '../../src/cli/demo/enrollment-run.js';
 import type { RandomRequestOptions } from '../../src/cli/demo/request-plan.js';
+import type { FaultConfig } from '../../src/emulator/index.js';
 import { Keys } from '../../src/queues/keys.js';
 import { commandOf, ProcessCpuWatch, type ProcessCpuRow, type WatchedProcess } from '../process-cpu.js';
 import { atPeakMemory, RedisMemorySampler, worstPerRecord, type PerRecord } from '../redis-memory.js';
@@ -24,6 +25,8 @@ export interface EnrollmentBenchOptions {
   readonly batchWindowMs?: number;
   /** emulator TPS cap on CreateActivation, and fleet-enroll's own limiter set to the same */
   readonly createActivationTps?: number;
+  /** the orchestrator at its default AWS budgets, and these emulator faults (TPS caps) */
+  readonly defaultBudgets?: { readonly faults: FaultConfig };
   readonly label: string;
   /** ack + reconcile in a second orchestrator process (default true): the orchestrator on two cores */
   readonly splitRoles?: boolean;
@@ -86,6 +89,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
     ...(options.createActivationTps
       ? { createActivationPerSecond: options.createActivationTps, faults: { 'ssm.CreateActivation': { tps: options.createActivationTps } } }
       : {}),
+    ...(options.defaultBudgets ? { defaultBudgets: true, faults: options.defaultBudgets.faults } : {}),
     timeoutMs: Math.max(600_000, options.devices * 5),
     onRunning: ({ config, pids }) => {
       sampler.track(new Keys(config.keyPrefix), [...config.sites.sites.keys()]);

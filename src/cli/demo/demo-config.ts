@@ -20,6 +20,8 @@ export interface DemoConfigInput {
   readonly secretKeyHex: string;
   /** devices delivered this long ago without an ack get their credentials again (the pipeline policy's default otherwise) */
   readonly redeliverAfterMs?: number;
+  /** keep the default AWS budgets (the bench's `budget` scenario) instead of the demo's generous ones */
+  readonly defaultBudgets?: boolean;
 }
 
 export function demoConfig(input: DemoConfigInput): { config: Config; sites: DemoSite[] } {
@@ -43,7 +45,7 @@ export function demoConfig(input: DemoConfigInput): { config: Config; sites: Dem
       reconcileIntervalMs: 250,
       secretKey: Buffer.from(input.secretKeyHex, 'hex'),
       // the emulator has no account-level limits unless faults set a TPS cap: the limiter should not be the bottleneck
-      rateLimits: { ssmPerSecond: 20_000, iotPublishPerSecond: 20_000, createActivationPerSecond: input.createActivationPerSecond },
+      ...(input.defaultBudgets ? {} : { rateLimits: { ssmPerSecond: 20_000, iotPublishPerSecond: 20_000, createActivationPerSecond: input.createActivationPerSecond } }),
       pipeline: { redeliverAfterMs: input.redeliverAfterMs },
     },
   });

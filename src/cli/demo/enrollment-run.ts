@@ -59,6 +59,8 @@ export interface EnrollmentRunOptions {
   /** emulator faults (replaces the chaos set) and TPS caps */
   readonly faults?: FaultConfig;
   readonly createActivationPerSecond?: number;
+  /** the orchestrator at its default AWS budgets (FLEET_SSM_RPS …) instead of the demo's generous ones */
+  readonly defaultBudgets?: boolean;
   /** run the emulator / the simulated devices in child processes of their own (the orchestrator's process then holds only it and the lines) */
   readonly emulatorProcess?: boolean;
   readonly simulatorProcess?: boolean;
@@ -159,6 +161,7 @@ export async function runEnrollment(options: EnrollmentRunOptions): Promise<RunS
       createActivationPerSecond: options.createActivationPerSecond ?? 50,
       secretKeyHex: randomBytes(32).toString('hex'),
       ...(options.redeliverAfterMs ? { redeliverAfterMs: options.redeliverAfterMs } : {}),
+      ...(options.defaultBudgets ? { defaultBudgets: true } : {}),
     };
     const { config, sites } = demoConfig(configInput);
     // the run's keys go with it: the demo leaves a shared Redis as it found it
