@@ -1,7 +1,7 @@
 /** `npm run bench -- [flags]`: which scenarios, how big. Bad flags give one clear line (BenchUsageError). */
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['ingest', 'e2e', 'e2e-random', 'latency', 'baselines', 'adaptive', 'budget'] as const;
+export const SCENARIOS = ['ingest', 'e2e', 'e2e-random', 'latency', 'baselines', 'adaptive', 'budget', 'stages'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -40,7 +40,7 @@ export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-export const USAGE = `usage: npm run bench -- [--scenario ingest,e2e,e2e-random,latency,baselines,adaptive,budget|all] [--devices N] [--sites M] [options]
+export const USAGE = `usage: npm run bench -- [--scenario ingest,e2e,e2e-random,latency,baselines,adaptive,budget,stages|all] [--devices N] [--sites M] [options]
 
   --scenario S        one scenario, several comma-separated, or all (default all)
   --devices N         e2e devices (default 100000)        --sites M          e2e sites (default 100)

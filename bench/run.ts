@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--scenario ingest|e2e|e2e-random|latency|baselines|adaptive|budget|all] [--devices N] [--sites M] …`
+ * `npm run bench -- [--scenario ingest|e2e|e2e-random|latency|baselines|adaptive|budget|stages|all] [--devices N] [--sites M] …`
  * Runs the scenarios on one Redis (a private redis-server by default), prints each table and writes
  * bench/results/<timestamp>-<scenario>.json. Figures only: nothing here asserts a speed.
  */
@@ -9,7 +9,7 @@ import { BenchUsageError, parseBenchOptions, type BenchOptions, type Scenario } 
 import { describeMachine } from './machine.js';
 import { renderExtraTable, renderRows, writeResult, type ScenarioResult } from './result-file.js';
 import { baselinesScenario } from './scenarios/baselines.js';
-import { e2eRandomScenario, e2eScenario, latencyScenario } from './scenarios/e2e.js';
+import { e2eRandomScenario, e2eScenario, latencyScenario, stagesScenario } from './scenarios/e2e.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { adaptiveScenario } from './scenarios/adaptive.js';
 import { budgetScenario } from './scenarios/budget.js';
@@ -22,6 +22,7 @@ const RUNNERS: Record<Scenario, (options: BenchOptions, redisUrl: string) => Pro
   baselines: baselinesScenario,
   adaptive: adaptiveScenario,
   budget: budgetScenario,
+  stages: stagesScenario,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -3,6 +3,7 @@
  * requests of random sizes from all sites in a random order, so that the batches are the cutter's work, not
  * the poster's) and latency (a steady rate).
  */
+import type { Role } from '../../src/app.js';
 import type { BenchOptions } from '../bench-options.js';
 import { perSecond, type ExtraTable, type Row, type ScenarioResult } from '../result-file.js';
 import type { PerRecord } from '../redis-memory.js';
@@ -119,6 +120,28 @@ async function e2eRun(options: BenchOptions, redisUrl: string, random: boolean):
 }
 
 export const e2eScenario = (options: BenchOptions, redisUrl: string): Promise<ScenarioResult> => e2eRun(options, redisUrl, false);
+
+/** each worker role in an orchestrator process of its own: the CPU table then reads per stage */
+const STAGE_GROUPS: readonly (readonly Role[])[] = [['intake'], ['activation'], ['delivery'], ['ack'], ['reconcile'], ['tag']];
+
+/** Scenario stages: e2e with every worker role in a process of its own, for the CPU each stage costs per device. */
+export async function stagesScenario(options: BenchOptions, redisUrl: string): Promise<ScenarioResult> {
+  const b = await runEnrollmentBench({
+    devices: options.devices,
+    sites: options.sites,
+    redisUrl,
+    logFile: options.logFile,
+    batchWindowMs: options.windowMs ?? E2E_WINDOW_MS,
+    label: 'stages',
+    roleGroups: STAGE_GROUPS,
+  });
+  const rows: Row[] = [
+    ['processes', 'api + lines; intake (+ cut); activation; delivery; ack; reconcile (verify, expire, re-drive, retention); tag', 'one orchestrator process per stage'],
+    ...throughputRows(b, 'from the 202 of the request carrying the device'),
+    ['AWS calls per device (orchestrator)', b.awsCallsPerDevice, Object.entries(b.orchestratorCalls).map(([op, n]) => `${op.replace(/^\w+\./, '')} ${n}`).join(', ')],
+  ];
+  return { scenario: 'stages', rows, tables: cpuTable(b), data: { options: { devices: options.devices, sites: options.sites }, ...b } };
+}
 export const e2eRandomScenario = (options: BenchOptions, redisUrl: string): Promise<ScenarioResult> => e2eRun(options, redisUrl, true);
 
 export async function latencyScenario(options: BenchOptions, redisUrl: string): Promise<ScenarioResult> {

@@ -6,8 +6,9 @@
  */
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
-import { runEnrollment, type EnrollmentRunOptions, type RunPids, type RunSummary } from '../../src/cli/demo/enrollment-run.js';
+import { runEnrollment, WORKER_ROLES, type EnrollmentRunOptions, type RunPids, type RunSummary } from '../../src/cli/demo/enrollment-run.js';
 import type { RandomRequestOptions } from '../../src/cli/demo/request-plan.js';
+import type { Role } from '../../src/app.js';
 import type { FaultConfig } from '../../src/emulator/index.js';
 import { Keys } from '../../src/queues/keys.js';
 import { commandOf, ProcessCpuWatch, type ProcessCpuRow, type WatchedProcess } from '../process-cpu.js';
@@ -30,6 +31,8 @@ export interface EnrollmentBenchOptions {
   readonly label: string;
   /** ack + reconcile in a second orchestrator process (default true): the orchestrator on two cores */
   readonly splitRoles?: boolean;
+  /** worker roles in child processes, one per group (overrides splitRoles) */
+  readonly roleGroups?: readonly (readonly Role[])[];
   /** profile the roles child with --cpu-prof into this directory */
   readonly cpuProfileDir?: string;
 }
@@ -77,6 +80,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
     simulatorProcess: true,
     simulatorConcurrency: 128,
     splitRoles: options.splitRoles ?? true,
+    ...(options.roleGroups ? { roleGroups: options.roleGroups } : {}),
     // the simulator registers 128 devices at a time, real devices each their own: its backlog is not lost acks
     redeliverAfterMs: 60_000,
     ...(options.ratePerSecond ? {} : { lineConcurrency: 32 }),
@@ -93,7 +97,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
     timeoutMs: Math.max(600_000, options.devices * 5),
     onRunning: ({ config, pids }) => {
       sampler.track(new Keys(config.keyPrefix), [...config.sites.sites.keys()]);
-      cpu.start(watched(pids, redisPid, options.splitRoles ?? true));
+      cpu.start(watched(pids, redisPid));
     },
     onDrained: () => cpu.stop(),
     onProgress: (p) => {
@@ -132,11 +136,12 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
   }
 }
 
-function watched(pids: RunPids, redisPid: number, split: boolean): WatchedProcess[] {
-  const main = split ? 'api, intake, activation, delivery; the factory lines; the bench (sampling)' : 'api and every worker role; the factory lines; the bench (sampling)';
+function watched(pids: RunPids, redisPid: number): WatchedProcess[] {
+  const elsewhere = pids.rolesProcesses.flatMap((c) => c.roles);
+  const main = `${['api', ...WORKER_ROLES.filter((r) => !elsewhere.includes(r))].join(', ')}; the factory lines; the bench (sampling)`;
   return [
     { name: 'orchestrator (main)', runs: main, pid: pids.orchestrator },
-    ...(pids.rolesProcess ? [{ name: 'orchestrator (child)', runs: 'ack, reconcile, tag', pid: pids.rolesProcess }] : []),
+    ...pids.rolesProcesses.map((c) => ({ name: `orchestrator (${c.roles.join(' + ')})`, runs: c.roles.join(', '), pid: c.pid })),
     { name: 'emulator', runs: 'SSM, IoT, IoT data plane over HTTP; the MQTT broker', pid: pids.emulator },
     ...(pids.simulator ? [{ name: 'device simulator', runs: 'the devices: MQTT, RegisterManagedInstance, acks', pid: pids.simulator }] : []),
     // INFO's process_id is this machine's process only if Redis runs here (not remote, not in a container)

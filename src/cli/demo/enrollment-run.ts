@@ -66,7 +66,9 @@ export interface EnrollmentRunOptions {
   readonly simulatorProcess?: boolean;
   /** ack and reconcile in a child process of their own, the other roles here: the orchestrator on two cores */
   readonly splitRoles?: boolean;
-  /** with splitRoles: the child's log file, and a directory for its `--cpu-prof` profile */
+  /** worker roles in child processes, one per group, the rest here (overrides splitRoles; e.g. one role each, to read each stage's CPU) */
+  readonly roleGroups?: readonly (readonly Role[])[];
+  /** with child processes: their log file, and a directory for their `--cpu-prof` profiles */
   readonly rolesLogFile?: string;
   readonly rolesCpuProfileDir?: string;
   /** factory lines posting at once (default: every site's line); with a rate, keep it at the default */
@@ -89,7 +91,8 @@ export interface EnrollmentRunOptions {
 export interface RunPids {
   /** the orchestrator's API and the worker roles not split off, and the factory lines */
   readonly orchestrator: number;
-  readonly rolesProcess?: number;
+  /** the child processes running worker roles */
+  readonly rolesProcesses: readonly { readonly roles: readonly Role[]; readonly pid: number }[];
   readonly emulator: number;
   readonly simulator?: number;
 }
@@ -129,8 +132,10 @@ export interface RunSummary {
     peakRssBytes: number;
     /** each stage's time from the one before (accepted → batched → … → registered), for finding where latency goes */
     stageLatencyMs: Record<string, Percentiles>;
-    /** with splitRoles: the child's peak RSS and CPU seconds */
+    /** the child processes' highest peak RSS and their CPU seconds together */
     rolesProcess?: { peakRssBytes: number; cpuSeconds: number };
+    /** each child process's roles, peak RSS and CPU seconds */
+    rolesProcesses?: { roles: readonly Role[]; peakRssBytes: number; cpuSeconds: number }[];
     /** requests posted, and the batches the cut rule makes of the devices' buffer times (each site's `tBuf`) if cut on time */
     requests: number;
     batchesByCutRule: number;
@@ -178,7 +183,7 @@ class EnrollmentRun {
   private workers: App | undefined;
   private workerRestarts = 0;
   private peakRss = 0;
-  private rolesProcess: RolesProcess | undefined;
+  private readonly rolesProcesses: { roles: readonly Role[]; process: RolesProcess }[] = [];
   /** every request answered 202: which devices, and when the client had the answer */
   private readonly acceptedRequests: { site: number; from: number; count: number; at: number }[] = [];
 
@@ -212,24 +217,24 @@ class EnrollmentRun {
     await api.start();
     this.cleanups.unshift(() => this.workers?.stop() ?? Promise.resolve());
     await this.startWorkers();
-    if (this.options.splitRoles) {
-      const roles = await RolesProcess.start(
+    for (const group of this.childGroups()) {
+      const child = await RolesProcess.start(
         {
           input: this.configInput,
-          roles: CHILD_ROLES,
+          roles: group,
           env: emulator.env,
           ...(this.options.rolesLogFile ? { logFile: this.options.rolesLogFile } : {}),
         },
         this.options.rolesCpuProfileDir,
       );
-      this.rolesProcess = roles;
-      this.cleanups.unshift(() => roles.stop());
+      this.rolesProcesses.push({ roles: group, process: child });
+      this.cleanups.unshift(() => child.stop());
     }
     const simulatorPid = simulator instanceof DeviceSimulatorProcess ? simulator.pid : undefined;
     const pids: RunPids = {
       orchestrator: process.pid,
       emulator: emulator.pid,
-      ...(this.rolesProcess?.pid ? { rolesProcess: this.rolesProcess.pid } : {}),
+      rolesProcesses: this.rolesProcesses.flatMap((c) => (c.process.pid ? [{ roles: c.roles, pid: c.process.pid }] : [])),
       ...(simulatorPid ? { simulator: simulatorPid } : {}),
     };
     this.options.onRunning?.({ config, redisUrl: this.redis.url, emulatorPid: emulator.pid, pids });
@@ -302,8 +307,14 @@ class EnrollmentRun {
     return this.summary(progress, durationMs, timedOut);
   }
 
+  /** the worker roles that run in child processes, a process per group */
+  private childGroups(): readonly (readonly Role[])[] {
+    return this.options.roleGroups ?? (this.options.splitRoles ? [CHILD_ROLES] : []);
+  }
+
   private async startWorkers(): Promise<void> {
-    const roles = this.options.splitRoles ? WORKER_ROLES.filter((r) => !CHILD_ROLES.includes(r)) : WORKER_ROLES;
+    const elsewhere = this.childGroups().flat();
+    const roles = WORKER_ROLES.filter((r) => !elsewhere.includes(r));
     this.workers = await createApp(this.config, { roles, logger: this.logger, metrics: this.metrics });
     await this.workers.start();
   }
@@ -341,7 +352,8 @@ class EnrollmentRun {
       Object.values(ops).reduce((n, c) => n + pick(c), 0);
     const retries = (await this.metrics.activationRetries.get()).values[0]?.value ?? 0;
     const { stages, cutRule, ...latency } = await this.latencies();
-    const rolesUsage = await this.rolesProcess?.usage();
+    const children = await Promise.all(this.rolesProcesses.map(async (c) => ({ roles: c.roles, ...(await c.process.usage()) })));
+    const perChild = children.map((c) => ({ roles: c.roles, peakRssBytes: c.peakRssBytes, cpuSeconds: Math.round(c.cpuSeconds * 10) / 10 }));
     return {
       devices: this.options.devices,
       sites: this.sites.length,
@@ -365,7 +377,15 @@ class EnrollmentRun {
         timedOut,
         peakRssBytes: this.peakRss,
         stageLatencyMs: stages,
-        ...(rolesUsage ? { rolesProcess: { peakRssBytes: rolesUsage.peakRssBytes, cpuSeconds: Math.round(rolesUsage.cpuSeconds * 10) / 10 } } : {}),
+        ...(children.length > 0
+          ? {
+              rolesProcess: {
+                peakRssBytes: Math.max(...children.map((c) => c.peakRssBytes)),
+                cpuSeconds: Math.round(children.reduce((n, c) => n + c.cpuSeconds, 0) * 10) / 10,
+              },
+              rolesProcesses: perChild,
+            }
+          : {}),
         requests: this.acceptedRequests.length,
         batchesByCutRule: cutRule.batches,
         sitesOverOneWindow: cutRule.sitesOverOneWindow,
