@@ -16,8 +16,6 @@ import { StateMachine } from './state-machine.js';
 export const BATCH_STATES = ['open', 'creating', 'active', 'blocked', 'completed', 'expired', 'failed'] as const;
 export type BatchState = (typeof BATCH_STATES)[number];
 
-export const TERMINAL_BATCH_STATES: readonly BatchState[] = ['completed', 'expired'];
-
 export const batchStateMachine = new StateMachine<BatchState>('batch', {
   open: ['creating', 'blocked', 'failed'],
   creating: ['active', 'blocked', 'failed'],

@@ -85,12 +85,6 @@ export class AwsCallError extends FleetError {
   }
 }
 
-export class NotFoundError extends FleetError {
-  constructor(what: string) {
-    super('NOT_FOUND', `${what} not found`, { permanent: true });
-  }
-}
-
 /** A state change the device or batch state machine does not allow (e.g. `registered → batched`). */
 export class InvalidTransitionError extends FleetError {
   readonly subject: string;

@@ -20,9 +20,4 @@ export class StateMachine<S extends string> {
   assertTransition(from: S, to: S): void {
     if (!this.canTransition(from, to)) throw new InvalidTransitionError(this.subject, from, to);
   }
-
-  /** The states reachable from `from` in one move. */
-  next(from: S): readonly S[] {
-    return [...(this.allowed.get(from) ?? [])];
-  }
 }
