@@ -199,3 +199,8 @@ describe('onboarding event messages', () => {
   });
 });
 
+describe('onboarding event, non-string ids', () => {
+  it('a numeric deviceId is refused as such, and asks for no thingName', () => {
+    expect(issues(parseOnboardingEvent({ deviceId: 1.5, siteId: 'plant-berlin-1' }, sites))).toEqual([{ path: 'deviceId', message: 'must be 1-128 characters of A-Z a-z 0-9 _ . : -' }]);
+  });
+});

@@ -205,3 +205,9 @@ describe('validateSitesFile', () => {
   });
 });
 
+describe('validateSitesFile, missing ids', () => {
+  it('two sites without an id: each "is required", neither a duplicate of the other', () => {
+    const r = validateSitesFile({ defaults: { region: 'us-east-1', iamRole: 'R' }, sites: [{}, {}] });
+    expect(r).toEqual({ issues: [{ path: 'sites[0].id', message: 'is required' }, { path: 'sites[1].id', message: 'is required' }] });
+  });
+});

@@ -438,4 +438,13 @@ describe('ActivationService: errors', () => {
     await r.service.activate(BATCH);
     expect(await counter(r.metrics.batchesFinished)).toBe(1);
   });
+
+  it('a batch none of whose devices is left still records its activation (0 is a count, only a negative answer is stale)', async () => {
+    const r = rig(['ok']);
+    r.batches.activated = async () => 0;
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'activated', activationId: r.ssm.all[0]!.id, devices: 0 });
+    expect(r.ssm.live).toHaveLength(1);
+    expect(r.deliveries).toEqual([BATCH]);
+  });
 });
+

@@ -283,3 +283,14 @@ describe('EnrollmentService retries', () => {
     expect((err as ValidationError).issues).toEqual([{ path: 'siteId', message: 'unknown site "elsewhere"' }]);
   });
 });
+
+describe('EnrollmentService retries, edge cases', () => {
+  it('retrySite: a failed id whose record is gone is still handed to the store; no batch counted when the store re-drove none', async () => {
+    const { service, devices } = setup();
+    devices.records.set('D-1', device('D-1', 'a', 'failed', 'B-1'));
+    devices.failed.set('a', ['D-1', 'D-gone']);
+    expect(await service.retrySite('a')).toEqual({ batches: 1, devices: 2 });
+    devices.requeueFailed = async () => 0;
+    expect(await service.retrySite('a')).toEqual({ batches: 0, devices: 0 });
+  });
+});

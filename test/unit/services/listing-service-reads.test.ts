@@ -208,3 +208,18 @@ describe('ListingService.overview', () => {
     expect(o.blocked).toEqual([]);
   });
 });
+
+describe('ListingService, many sites', () => {
+  it('walks at most 200 sites in one request and goes on from the 201st', async () => {
+    const siteIds = Array.from({ length: 250 }, (_, i) => `s${i}`);
+    const { service, index } = setup({ ids: { s240: ['D-1'] }, devices: [device('D-1', 's240', 'accepted', NOW)] });
+    const first = await service.devices({ siteIds, limit: 10 });
+    expect(first.items).toEqual([]);
+    expect(index.queries).toHaveLength(200);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await service.devices({ siteIds, limit: 10, cursor: first.nextCursor! });
+    expect(second.items.map((d) => d.deviceId)).toEqual(['D-1']);
+    expect(index.queries[200]?.siteId).toBe('s200');
+    expect(second.nextCursor).toBeNull();
+  });
+});

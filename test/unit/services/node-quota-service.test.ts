@@ -143,5 +143,11 @@ describe('NodeQuotaService', () => {
     await service.refresh();
     expect(service.status('us-east-1').readAt).toBe(new Date(1_000_000).toISOString());
   });
-});
 
+  it('reads again after refreshEveryMs as given, one minute unless told', () => {
+    const config: SitesConfig = { sites: new Map(), regions: new Map(), defaultNodeQuota: 'account' };
+    const deps = { sites: config, account: new FakeAccount(), held: new FakeHeld(), logger: pino({ level: 'silent' }) };
+    expect(new NodeQuotaService({ ...deps, refreshEveryMs: 5_000 }).refreshEveryMs).toBe(5_000);
+    expect(new NodeQuotaService(deps).refreshEveryMs).toBe(60_000);
+  });
+});

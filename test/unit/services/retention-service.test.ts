@@ -51,5 +51,13 @@ describe('RetentionService', () => {
     expect(await s.sweep()).toEqual({ devices: 2, batches: 0 });
     expect(calls).toBe(3);
   });
-});
 
+  it('stops sweeping batches at the first short chunk', async () => {
+    const sizes = [500, 200, 500];
+    let calls = 0;
+    const store = { sweepDevices: async () => ({ deleted: 0, lookedAt: 0 }), sweepBatches: async () => sizes[calls++] ?? 0 } as unknown as RetentionStore;
+    const s = new RetentionService({ siteIds: [], retention: store, retentionMs: 1_000, logger: createLogger('silent'), clock: () => 5_000 });
+    expect(await s.sweep()).toEqual({ devices: 0, batches: 700 });
+    expect(calls).toBe(2);
+  });
+});

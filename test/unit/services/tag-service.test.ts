@@ -147,5 +147,21 @@ describe('TagService', () => {
     await service.tick();
     expect(seen).toEqual([60_000]);
   });
-});
 
+  it('tags at most `concurrency` nodes at once', async () => {
+    const queue = new FakeTagQueue();
+    for (let i = 0; i < 6; i++) queue.add(`SN-${i}`, 's1', `mi-0000000000000000${i}`);
+    let inFlight = 0;
+    let most = 0;
+    const ssm = {
+      tagNode: async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight--;
+      },
+    };
+    const service = new TagService({ queue, ssm, sites: new Map(), metrics: new Metrics(), logger: pino({ level: 'silent' }), defaultRegion: 'us-east-1', concurrency: 2 });
+    expect(await service.tick()).toMatchObject({ tagged: 6 });
+    expect(most).toBe(2);
+  });
+});
