@@ -79,7 +79,6 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-// Stryker disable next-line Regex: equivalent, see the message check in classifyAwsError
 const NETWORK_MESSAGE = /socket hang up|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|network/i;
 
 export function classifyAwsError(facts: AwsErrorFacts): AwsErrorClass {
