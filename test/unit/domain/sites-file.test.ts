@@ -190,6 +190,8 @@ describe('validateSitesFile', () => {
     expect(pathsOf(site({ maxBatchSize: 2.5 }))).toEqual(['sites[0].maxBatchSize']);
     expect(pathsOf(site({ activationTtlHours: 0.5 }))).toEqual([]);
     expect(pathsOf(site({ activationTtlHours: '24' }))).toEqual(['sites[0].activationTtlHours']);
+    // not from JSON, but the validator takes any value: NaN is no number of hours
+    expect(pathsOf(site({ activationTtlHours: Number.NaN }))).toEqual(['sites[0].activationTtlHours']);
     const r = validateSitesFile({ defaults: { region: 'us-east-1', iamRole: 'R', batchWindowMs: 50, activationTtlHours: 2, maxBatchSize: 9 }, sites: [{ id: 'a' }, { id: 'b', batchWindowMs: 0, activationTtlHours: 1 }] });
     if (!('ok' in r)) throw new Error(JSON.stringify(r.issues));
     expect(r.ok.sites.get('a')).toMatchObject({ batchWindowMs: 50, activationTtlHours: 2, maxBatchSize: 9 });

@@ -44,6 +44,7 @@ describe('topic rules', () => {
       }
       expect(caught).toBeInstanceOf(ValidationError);
       expect((caught as ValidationError).issues).toEqual([{ path, message: 'must be non-empty and contain none of + # / NUL' }]);
+      expect((caught as ValidationError).message).toBe(`invalid topic value: ${path}: must be non-empty and contain none of + # / NUL`);
     }
     expect(t.siteFilter('plant-1')).toBe('fleet/plant-1/+/ack');
   });
