@@ -10,7 +10,7 @@ const DOMAIN_BANNED = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bench/results/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bench/results/**', '.stryker-tmp/**', 'reports/**', '**/*.d.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

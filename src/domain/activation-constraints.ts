@@ -9,7 +9,6 @@ export const REGISTRATION_LIMIT_MIN = 1;
 export const REGISTRATION_LIMIT_MAX = 1000;
 /** "You can specify a date up to 30 days in advance." */
 export const MAX_EXPIRATION_MS = 30 * 24 * 60 * 60 * 1000;
-export const DEFAULT_EXPIRATION_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_INSTANCE_NAME_MAX_LENGTH = 256;
 export const DESCRIPTION_MAX_LENGTH = 256;
 export const MAX_TAGS = 1000;

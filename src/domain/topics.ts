@@ -37,11 +37,6 @@ export function topicTemplateProblems(template: string): string[] {
   return [...new Set(problems)];
 }
 
-export function assertTopicTemplate(template: string): void {
-  const problems = topicTemplateProblems(template);
-  if (problems.length > 0) throw new RangeError(`topic template "${template}" ${problems.join('; ')}`);
-}
-
 export function renderTopic(template: string, params: TopicParams): string {
   for (const [key, value] of Object.entries(params)) {
     if (!LEVEL_VALUE.test(value)) throw new RangeError(`${key} "${value}" cannot be a topic level`);

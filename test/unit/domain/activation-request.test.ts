@@ -142,3 +142,19 @@ describe('buildCreateActivationRequest', () => {
     expect(paths(input({ batchId: '' }))).toContain('batchId');
   });
 });
+
+describe('buildCreateActivationRequest messages', () => {
+  it('says what is wrong in words: site mismatch, empty batch id, too many tags, a reserved key', () => {
+    expect(issuesOf(input({ siteId: 'other' }))).toEqual([{ path: 'siteId', message: 'does not match the site given ("plant-berlin-1")' }]);
+    expect(issuesOf(input({ batchId: '' }))).toContainEqual({ path: 'batchId', message: 'is required' });
+    const tags = Object.fromEntries(Array.from({ length: 999 }, (_, i) => [`k${i}`, 'v']));
+    expect(issuesOf(input({ site: { tags } }))).toEqual([{ path: 'Tags', message: 'at most 1000 tags (got 1001)' }]);
+    expect(issuesOf(input({ site: { tags: { 'fleet:x': 'v' } } }))).toEqual([{ path: 'Tags[2].Key', message: '"fleet:" keys are set by fleet-enroll' }]);
+  });
+
+  it('describes the activation by its size and site, and names a too-long description', () => {
+    expect(buildCreateActivationRequest(input()).Description).toBe('fleet-enroll batch of 10 for site plant-berlin-1');
+    const long = 's'.repeat(300);
+    expect(issuesOf(input({ siteId: long, site: { id: long } }))).toContainEqual({ path: 'Description', message: 'must be at most 256 characters' });
+  });
+});

@@ -147,3 +147,60 @@ describe('onboarding events (properties)', () => {
     );
   });
 });
+
+describe('onboarding event messages', () => {
+  it('tells what each field should be, with the type it got', () => {
+    expect(issues(parseOnboardingEvent({ siteId: 'plant-berlin-1' }, sites))).toEqual([{ path: 'deviceId', message: 'is required' }]);
+    expect(issues(parseOnboardingEvent({ deviceId: 'a b', siteId: 1, thingName: 'a.b', attributes: [], reenroll: 'yes' }, sites))).toEqual([
+      { path: 'deviceId', message: 'must be 1-128 characters of A-Z a-z 0-9 _ . : -' },
+      { path: 'siteId', message: 'must be a string (got number)' },
+      { path: 'thingName', message: 'must be an AWS IoT thing name: 1-128 characters of A-Z a-z 0-9 : _ -' },
+      { path: 'attributes', message: 'must be an object of string values (got array)' },
+      { path: 'reenroll', message: 'must be true or false (got string)' },
+    ]);
+    expect(issues(parseOnboardingEvent({ deviceId: 'd' }, sites))).toEqual([{ path: 'siteId', message: 'is required' }]);
+    expect(issues(parseOnboardingEvent({ deviceId: 'd', siteId: 's'.repeat(200) }, sites))).toEqual([{ path: 'siteId', message: `unknown site "${'s'.repeat(128)}"` }]);
+    expect(issues(parseOnboardingEvent(null, sites, 'events[2]'))).toEqual([{ path: 'events[2]', message: 'must be an object (got null)' }]);
+  });
+
+  it('attribute messages: name, type, length, control characters', () => {
+    const attributes = { 'bad name': 'x', n: 1, long: 'v'.repeat(801), ctl: 'a\u001bb', del: 'a\u007f', ok: 'v'.repeat(800) };
+    expect(issues(parseOnboardingEvent({ ...good, attributes }, sites))).toEqual([
+      { path: 'attributes["bad name"]', message: 'attribute name must be 1-128 characters of A-Z a-z 0-9 _ . , @ / : # = [ ] -' },
+      { path: 'attributes.n', message: 'must be a string (got number)' },
+      { path: 'attributes.long', message: 'must be at most 800 characters' },
+      { path: 'attributes.ctl', message: 'must not contain control characters' },
+      { path: 'attributes.del', message: 'must not contain control characters' },
+    ]);
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    expect(issues(parseOnboardingEvent({ ...good, attributes: many }, sites))).toEqual([{ path: 'attributes', message: 'at most 50 attributes (got 51)' }]);
+  });
+
+  it('a broken event keeps its deviceId when that is valid (so the answer can name the device), not otherwise', () => {
+    expect(parseOnboardingEvent({ ...good, siteId: 'nope' }, sites)).toMatchObject({ deviceId: 'SN-000123' });
+    expect(parseOnboardingEvent({ ...good, deviceId: 'bad id', siteId: 'nope' }, sites)).not.toHaveProperty('deviceId');
+    expect(parseOnboardingEvent({ ...good, deviceId: 7 }, sites)).not.toHaveProperty('deviceId');
+  });
+
+  it('a deviceId with "." but a valid thingName needs no more; a non-string deviceId asks for no thingName', () => {
+    expect(paths(parseOnboardingEvent({ deviceId: 'a.b', siteId: 'plant-berlin-1', thingName: 'a-b' }, sites))).toEqual([]);
+    expect(paths(parseOnboardingEvent({ deviceId: 'a.b', siteId: 'plant-berlin-1' }, sites))).toEqual(['thingName']);
+    expect(paths(parseOnboardingEvent({ deviceId: 'a b', siteId: 'plant-berlin-1' }, sites))).toEqual(['deviceId']);
+  });
+
+  it('the body: the type it got, and the exact words for empty and too many', () => {
+    expect(parseEnrollmentBody('x', sites)).toEqual({ issues: [{ path: '', message: 'must be a JSON object (got string)' }] });
+    expect(parseEnrollmentBody({ events: [] }, sites)).toEqual({ issues: [{ path: 'events', message: 'must hold at least one event' }] });
+    expect(parseEnrollmentBody({ events: {} }, sites)).toEqual({ issues: [{ path: 'events', message: 'must be an array (got object)' }] });
+    const r = parseEnrollmentBody({ events: new Array(MAX_EVENTS_PER_REQUEST + 1).fill(good) }, sites);
+    expect(r).toEqual({ issues: [{ path: 'events', message: 'at most 10000 events per request (got 10001)' }] });
+    const two = parseEnrollmentBody({ events: [good, good] }, sites);
+    expect('results' in two && two.results).toHaveLength(2);
+  });
+});
+
+describe('onboarding event, non-string ids', () => {
+  it('a numeric deviceId is refused as such, and asks for no thingName', () => {
+    expect(issues(parseOnboardingEvent({ deviceId: 1.5, siteId: 'plant-berlin-1' }, sites))).toEqual([{ path: 'deviceId', message: 'must be 1-128 characters of A-Z a-z 0-9 _ . : -' }]);
+  });
+});

@@ -43,6 +43,55 @@ describe('classifyAwsError', () => {
     expect(classifyAwsError(facts)).toBe('permanent');
   });
 
+  // Every name on the lists, each with an HTTP status that alone would say otherwise: the name decides first.
+  it.each([
+    'ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled',
+    'RequestThrottledException', 'ProvisionedThroughputExceededException', 'BandwidthLimitExceeded', 'SlowDown', 'EC2ThrottledException',
+    'PriorRequestNotComplete', 'TransactionInProgressException',
+  ])('%s is throttling whatever the status', (name) => {
+    expect(classifyAwsError({ name, status: 400 })).toBe('throttled');
+    expect(classifyAwsError({ name })).toBe('throttled');
+  });
+
+  it.each([
+    'InternalServerError', 'InternalServerException', 'InternalFailure', 'InternalError', 'ServiceUnavailable', 'ServiceUnavailableException',
+    'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError',
+  ])('%s is transient even with a 4xx status', (name) => {
+    expect(classifyAwsError({ name, status: 400 })).toBe('transient');
+  });
+
+  it.each([
+    'InvalidParameters', 'ValidationException', 'ValidationError', 'InvalidParameterException', 'UnrecognizedClientException',
+    'InvalidSignatureException', 'IncompleteSignature', 'InvalidClientTokenId', 'MissingAuthenticationToken', 'SignatureDoesNotMatch',
+    'InvalidActivation', 'InvalidActivationId', 'InvalidResourceId', 'InvalidResourceType', 'AccessDeniedException', 'ExpiredTokenException',
+  ])('%s is permanent even with a 5xx status or none', (name) => {
+    expect(classifyAwsError({ name, status: 500 })).toBe('permanent');
+    expect(classifyAwsError({ name })).toBe('permanent');
+  });
+
+  it('AccessDenied… and ExpiredToken… are prefixes: a name that only ends with them is not permanent by name', () => {
+    expect(classifyAwsError({ name: 'AccessDeniedForNow', status: 500 })).toBe('permanent');
+    expect(classifyAwsError({ name: 'ExpiredTokenError', status: 500 })).toBe('permanent');
+    expect(classifyAwsError({ name: 'NotAccessDenied', status: 500 })).toBe('transient');
+    expect(classifyAwsError({ name: 'NotExpiredToken', status: 500 })).toBe('transient');
+  });
+
+  it.each([
+    'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND',
+    'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+  ])('network code %s is transient even with a 4xx status recorded', (code) => {
+    expect(classifyAwsError({ name: 'Error', code, status: 400 })).toBe('transient');
+  });
+
+  it('an unknown name and code: 500 and up transient, 400 to 499 permanent, below 400 transient', () => {
+    expect(classifyAwsError({ name: 'Unknown', status: 500 })).toBe('transient');
+    expect(classifyAwsError({ name: 'Unknown', status: 499 })).toBe('permanent');
+    expect(classifyAwsError({ name: 'Unknown', status: 400 })).toBe('permanent');
+    expect(classifyAwsError({ name: 'Unknown', status: 399 })).toBe('transient');
+    expect(classifyAwsError({ name: 'Unknown', code: 'EWHATEVER', status: 400 })).toBe('permanent');
+    expect(classifyAwsError({})).toBe('transient');
+  });
+
   it('wraps an SDK v3 error into an AwsCallError with its code, name, status and message', () => {
     const sdkError = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
     const e = toAwsCallError('CreateActivation', sdkError);
@@ -54,6 +103,27 @@ describe('classifyAwsError', () => {
     expect(net).toMatchObject({ code: 'AWS_TRANSIENT', awsName: 'ECONNRESET' });
     const bad = toAwsCallError('CreateActivation', Object.assign(new Error('bad'), { name: 'InvalidParameters', $metadata: { httpStatusCode: 400 } }));
     expect(bad).toMatchObject({ code: 'AWS_PERMANENT', permanent: true });
+  });
+
+  it('returns an AwsCallError as it is', () => {
+    const e = toAwsCallError('Publish', new Error('x'));
+    expect(toAwsCallError('CreateActivation', e)).toBe(e);
+  });
+
+  it('reads only string name, code and message and a numeric status; a thrown string is the message', () => {
+    const odd = toAwsCallError('Publish', { name: 7, code: 7, message: 7, $metadata: { httpStatusCode: '500' } });
+    expect(odd).toMatchObject({ awsName: 'Error', status: undefined, code: 'AWS_TRANSIENT' });
+    expect(odd.message).toBe('Publish failed: Error: unknown error');
+    const str = toAwsCallError('Publish', 'socket hang up');
+    expect(str.message).toBe('Publish failed: Error: socket hang up');
+    expect(toAwsCallError('Publish', undefined).message).toBe('Publish failed: Error: unknown error');
+  });
+
+  it('names the error by its code when its name is the generic "Error" or missing', () => {
+    expect(toAwsCallError('Publish', Object.assign(new Error('x'), { code: 'EPIPE' })).awsName).toBe('EPIPE');
+    expect(toAwsCallError('Publish', { code: 'EPIPE', message: 'x' }).awsName).toBe('EPIPE');
+    expect(toAwsCallError('Publish', { name: 'TimeoutError', code: 'ETIMEDOUT' }).awsName).toBe('TimeoutError');
+    expect(toAwsCallError('Publish', { message: 'x' }).awsName).toBe('Error');
   });
 });
 

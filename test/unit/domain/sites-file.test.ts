@@ -112,4 +112,104 @@ describe('validateSitesFile', () => {
     const r = validateSitesFile(input);
     expect('issues' in r && r.issues).toEqual([{ path: 'sites[0].tags', message: expect.stringMatching(/at most 998 tags with defaults merged/) }]);
   });
+
+  it('tells what each value should be, with the type it got', () => {
+    const defaults = { region: 'us-east-1', iamRole: 'R' };
+    const issuesOf = (input: unknown) => {
+      const r = validateSitesFile(input);
+      return 'issues' in r ? r.issues : [];
+    };
+    expect(issuesOf(['x'])).toEqual([{ path: '', message: 'must be a JSON object (got array)' }]);
+    expect(issuesOf({ defaults: 'x', regions: [], sites: {} })).toEqual([
+      { path: 'defaults', message: 'must be an object (got string)' },
+      { path: 'regions', message: 'must be an object (got array)' },
+      { path: 'sites', message: 'must be an array (got object)' },
+    ]);
+    expect(issuesOf({ extra: 1 })).toEqual([
+      { path: 'extra', message: 'unknown field' },
+      { path: 'sites', message: 'is required (a list of sites)' },
+    ]);
+    expect(issuesOf({ sites: [] })).toEqual([{ path: 'sites', message: 'must list at least one site' }]);
+    expect(issuesOf({ defaults, sites: ['s', null] })).toEqual([
+      { path: 'sites[0]', message: 'must be an object (got string)' },
+      { path: 'sites[1]', message: 'must be an object (got null)' },
+    ]);
+    expect(
+      issuesOf({
+        defaults,
+        sites: [{ id: 7, region: 5, iamRole: 5, maxBatchSize: '10', batchWindowMs: 1.5, activationTtlHours: Number.POSITIVE_INFINITY, tags: ['t'], nodeQuota: 1 }],
+      }),
+    ).toEqual([
+      { path: 'sites[0].nodeQuota', message: 'unknown field' },
+      { path: 'sites[0].region', message: 'must be an AWS Region name (e.g. "eu-central-1")' },
+      { path: 'sites[0].iamRole', message: 'must be a string (an IAM role name)' },
+      { path: 'sites[0].maxBatchSize', message: 'must be an integer from 1 to 1000 (it becomes RegistrationLimit)' },
+      { path: 'sites[0].batchWindowMs', message: 'must be an integer from 0 to 600000 (milliseconds)' },
+      { path: 'sites[0].activationTtlHours', message: 'must be a number of hours above 0 and at most 720 (30 days)' },
+      { path: 'sites[0].tags', message: 'must be an object of string values (got array)' },
+      { path: 'sites[0].id', message: 'must be 1-64 characters of A-Z a-z 0-9 _ . - starting with a letter or digit' },
+    ]);
+    expect(issuesOf({ defaults, sites: [{ region: 'us-east-1' }] })).toEqual([{ path: 'sites[0].id', message: 'is required' }]);
+    expect(issuesOf({ sites: [{ id: 'a' }] })).toEqual([
+      { path: 'sites[0].region', message: 'is required (here or in defaults)' },
+      { path: 'sites[0].iamRole', message: 'is required (here or in defaults)' },
+    ]);
+    expect(issuesOf({ defaults, sites: [{ id: 'a', tags: { n: 1, 'fleet:x': 'v' } }] })).toEqual([
+      { path: 'sites[0].tags.n', message: 'tag value must be a string (got number)' },
+      { path: 'sites[0].tags["fleet:x"]', message: '"fleet:" tag keys are set by fleet-enroll' },
+    ]);
+  });
+
+  it('regions: a Region name each, an object with nodeQuota only, a whole number or null', () => {
+    const issuesOf = (regions: unknown) => {
+      const r = validateSitesFile({ defaults: { region: 'us-east-1', iamRole: 'R' }, regions, sites: [{ id: 'a' }] });
+      return 'issues' in r ? r.issues : [];
+    };
+    const quota = 'must be a whole number of managed nodes, or null for no limit (advanced tier)';
+    expect(issuesOf({ Frankfurt: { nodeQuota: 1 } })).toEqual([{ path: 'regions.Frankfurt', message: 'is not an AWS Region name (e.g. "eu-central-1")' }]);
+    expect(issuesOf({ 'eu-central-1': 5 })).toEqual([{ path: 'regions["eu-central-1"]', message: 'must be an object like {"nodeQuota": 1000} (got number)' }]);
+    expect(issuesOf({ 'eu-central-1': { nodeQuota: 1, max: 2 } })).toEqual([{ path: 'regions["eu-central-1"].max', message: 'unknown field' }]);
+    for (const nodeQuota of [-1, 1.5, '10', undefined]) {
+      expect(issuesOf({ 'eu-central-1': { nodeQuota } }), String(nodeQuota)).toEqual([{ path: 'regions["eu-central-1"].nodeQuota', message: quota }]);
+    }
+    const r = validateSitesFile({ defaults: { region: 'us-east-1', iamRole: 'R', nodeQuota: 0 }, regions: { 'eu-central-1': { nodeQuota: 0 }, 'us-west-2': { nodeQuota: null } }, sites: [{ id: 'a' }] });
+    if (!('ok' in r)) throw new Error(JSON.stringify(r.issues));
+    expect(r.ok.defaultNodeQuota).toBe(0);
+    expect([...r.ok.regions]).toEqual([
+      ['eu-central-1', { nodeQuota: 0 }],
+      ['us-west-2', { nodeQuota: null }],
+    ]);
+    expect(pathsOf({ defaults: { region: 'us-east-1', iamRole: 'R', nodeQuota: -5 }, sites: [{ id: 'a' }] })).toEqual(['defaults.nodeQuota']);
+  });
+
+  it('the boundaries of batchWindowMs (0 and 600000 fine) and the defaults each setting falls back to', () => {
+    const site = (extra: object) => ({ defaults: { region: 'us-east-1', iamRole: 'Role' }, sites: [{ id: 's', ...extra }] });
+    expect(pathsOf(site({ batchWindowMs: 0 }))).toEqual([]);
+    expect(pathsOf(site({ batchWindowMs: 600_000 }))).toEqual([]);
+    expect(pathsOf(site({ maxBatchSize: 1000 }))).toEqual([]);
+    expect(pathsOf(site({ maxBatchSize: 2.5 }))).toEqual(['sites[0].maxBatchSize']);
+    expect(pathsOf(site({ activationTtlHours: 0.5 }))).toEqual([]);
+    expect(pathsOf(site({ activationTtlHours: '24' }))).toEqual(['sites[0].activationTtlHours']);
+    // not from JSON, but the validator takes any value: NaN is no number of hours
+    expect(pathsOf(site({ activationTtlHours: Number.NaN }))).toEqual(['sites[0].activationTtlHours']);
+    const r = validateSitesFile({ defaults: { region: 'us-east-1', iamRole: 'R', batchWindowMs: 50, activationTtlHours: 2, maxBatchSize: 9 }, sites: [{ id: 'a' }, { id: 'b', batchWindowMs: 0, activationTtlHours: 1 }] });
+    if (!('ok' in r)) throw new Error(JSON.stringify(r.issues));
+    expect(r.ok.sites.get('a')).toMatchObject({ batchWindowMs: 50, activationTtlHours: 2, maxBatchSize: 9 });
+    expect(r.ok.sites.get('b')).toMatchObject({ batchWindowMs: 0, activationTtlHours: 1, maxBatchSize: 9 });
+  });
+
+  it('keeps the sites in file order, each frozen with its tags', () => {
+    const r = validateSitesFile({ defaults: { region: 'us-east-1', iamRole: 'R' }, sites: [{ id: 'a' }, { id: 'b' }] });
+    if (!('ok' in r)) throw new Error(JSON.stringify(r.issues));
+    expect([...r.ok.sites.keys()]).toEqual(['a', 'b']);
+    expect(Object.isFrozen(r.ok.sites.get('a'))).toBe(true);
+    expect(Object.isFrozen(r.ok.sites.get('a')?.tags)).toBe(true);
+  });
+});
+
+describe('validateSitesFile, missing ids', () => {
+  it('two sites without an id: each "is required", neither a duplicate of the other', () => {
+    const r = validateSitesFile({ defaults: { region: 'us-east-1', iamRole: 'R' }, sites: [{}, {}] });
+    expect(r).toEqual({ issues: [{ path: 'sites[0].id', message: 'is required' }, { path: 'sites[1].id', message: 'is required' }] });
+  });
 });

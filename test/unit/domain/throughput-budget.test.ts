@@ -19,4 +19,10 @@ describe('budgetThroughput', () => {
     const r = budgetThroughput({ ssmPerSecond: 5000, createActivationPerSecond: 100, iotPublishPerSecond: 1000, tagPerSecond: 10, batchSize: 1000, tagging: true });
     expect(r).toMatchObject({ iotPublish: 500, limitedBy: 'iotPublish', registered: 500 });
   });
+
+  it('on a tie names the first budget in the order createActivation, ssm, iotPublish', () => {
+    const r = budgetThroughput({ ssmPerSecond: 5000, createActivationPerSecond: 5, iotPublishPerSecond: 1000, tagPerSecond: 10, batchSize: 100, tagging: true });
+    expect(r).toMatchObject({ createActivation: 500, iotPublish: 500, limitedBy: 'createActivation', registered: 500 });
+  });
 });
+

@@ -18,7 +18,7 @@ import type { Site, SitesConfig } from '../../../src/domain/site.js';
 import type { ActivatedInput, BatchStore } from '../../../src/queues/batch-store.js';
 import type { Lease } from '../../../src/queues/lease.js';
 import type { BatchRecord } from '../../../src/queues/records.js';
-import { ActivationService, type ActivationOutcome } from '../../../src/services/activation-service.js';
+import { ActivationService, type ActivationDeps, type ActivationOutcome } from '../../../src/services/activation-service.js';
 
 const SITE: Site = { id: 'plant-1', region: 'us-east-1', iamRole: 'EdgeSSMRole', maxBatchSize: 100, batchWindowMs: 1_000, activationTtlHours: 24, tags: {} };
 const BATCH = 'b-plant-1-1';
@@ -35,12 +35,15 @@ class FakeBatches {
   /** called when the quota is reserved (to change the batch before its attempt is recorded) */
   onReserve: (() => void) | undefined;
   readonly size = 7;
+  deliveredAt: number | null = null;
+  reservedWith: unknown[] = [];
 
   async get(batchId: string): Promise<BatchRecord | null> {
     if (batchId !== BATCH) return null;
-    return { batchId, siteId: SITE.id, state: this.state, region: SITE.region, size: this.size, attempts: this.attempts, deliveredAt: null } as unknown as BatchRecord;
+    return { batchId, siteId: SITE.id, state: this.state, region: SITE.region, size: this.size, attempts: this.attempts, deliveredAt: this.deliveredAt } as unknown as BatchRecord;
   }
-  async reserveQuota(): Promise<boolean> {
+  async reserveQuota(...args: unknown[]): Promise<boolean> {
+    this.reservedWith.push(args);
     this.onReserve?.();
     if (!this.quotaRoom) this.state = 'blocked';
     return this.quotaRoom;
@@ -152,7 +155,7 @@ interface Rig {
   drive(maxRuns?: number): Promise<ActivationOutcome[]>;
 }
 
-function rig(answers: Answer[], retry: Partial<RetryPolicy> = {}, readDelayMs = 0): Rig {
+function rig(answers: Answer[], retry: Partial<RetryPolicy> = {}, readDelayMs = 0, over: Partial<ActivationDeps> = {}): Rig {
   const clock = { now: 1_000_000 };
   const batches = new FakeBatches();
   const ssm = new FakeSsm(answers, () => clock.now, readDelayMs);
@@ -179,6 +182,7 @@ function rig(answers: Answer[], retry: Partial<RetryPolicy> = {}, readDelayMs = 
       slept.push(ms);
       clock.now += ms;
     },
+    ...over,
   });
   return {
     service,
@@ -386,3 +390,119 @@ describe('ActivationService under SSM read-after-write delay', () => {
     expect(r.ssm.maxLive.get(NAME)).toBe(2);
   });
 });
+
+describe('ActivationService: what it does before it calls CreateActivation', () => {
+  it('skips an unknown batch; does not re-queue delivery for an active batch already delivered', async () => {
+    const r = rig(['ok']);
+    expect(await r.service.activate('b-nope')).toEqual({ kind: 'skipped', why: 'no such batch' });
+    r.batches.state = 'active';
+    r.batches.deliveredAt = 5;
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'skipped', why: 'already active' });
+    expect(r.deliveries).toEqual([]);
+  });
+
+  it('activates a blocked batch once the quota has room (blocked is a state it may leave)', async () => {
+    const r = rig(['ok']);
+    r.batches.state = 'blocked';
+    expect((await r.service.activate(BATCH)).kind).toBe('activated');
+  });
+
+  it('fails a batch whose site is no longer configured, and counts it finished as failed', async () => {
+    const r = rig(['ok'], {}, 0, { sites: { sites: new Map(), regions: new Map(), defaultNodeQuota: null } });
+    const reason = 'site "plant-1" is no longer configured; configure it and retry the batch';
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'failed', reason });
+    expect(r.batches).toMatchObject({ state: 'failed', error: reason });
+    expect(r.ssm.creates).toBe(0);
+    expect((await r.metrics.batchesFinished.get()).values).toEqual([expect.objectContaining({ labels: { state: 'failed' }, value: 1 })]);
+  });
+
+  it('counts no finished batch when the fail came too late (the batch had moved on)', async () => {
+    const r = rig(['permanent']);
+    r.batches.fail = async () => -1;
+    expect((await r.service.activate(BATCH)).kind).toBe('failed');
+    expect(await counter(r.metrics.batchesFinished)).toBe(0);
+  });
+
+  it('looks again in 2 s when another worker holds the batch’s lease, calling nothing; the lease is named after the batch', async () => {
+    const names: string[] = [];
+    const r = rig(['ok'], {}, 0, { lease: (name) => (names.push(name), { hold: async () => false, release: async () => undefined }) as unknown as Lease });
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'retry', delayMs: 2_000, why: 'batch held by another worker' });
+    expect(names).toEqual([`batch:${BATCH}`]);
+    expect(r.ssm.creates).toBe(0);
+    expect(r.batches.attempts).toBe(0);
+  });
+
+  it('releases the lease after every outcome, and a failing release changes nothing', async () => {
+    let released = 0;
+    const lease = { hold: async () => true, release: async () => void released++ } as unknown as Lease;
+    const r = rig(['error', 'ok'], { maxAttempts: 3 }, 0, { lease: () => lease });
+    await r.drive();
+    expect(released).toBe(2);
+    const failing = rig(['ok'], {}, 0, { lease: () => ({ hold: async () => true, release: async () => Promise.reject(new Error('redis gone')) }) as unknown as Lease });
+    expect((await failing.service.activate(BATCH)).kind).toBe('activated');
+  });
+
+  it('blocks the batch when the Region’s quota has no room: no attempt, no call, counted', async () => {
+    const r = rig(['ok'], {}, 0, { nodeQuota: { limit: async (region: string) => (region === 'us-east-1' ? 40 : 0) } });
+    r.batches.quotaRoom = false;
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'blocked' });
+    expect(r.batches.reservedWith).toEqual([[BATCH, 40, r.clock.now]]);
+    expect(r.batches.attempts).toBe(0);
+    expect(r.ssm.creates).toBe(0);
+    expect(await counter(r.metrics.quotaBlocked)).toBe(1);
+  });
+
+  it('skips a batch that moved on between the read and the attempt (beginAttempt says 0)', async () => {
+    const r = rig(['ok']);
+    r.batches.beginAttempt = async () => 0;
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'skipped', why: 'batch moved on' });
+    expect(r.ssm.creates).toBe(0);
+  });
+});
+
+describe('ActivationService: errors', () => {
+  it('throttle delays grow with the batch’s throttle count: full jitter from base, at least 100 ms', async () => {
+    const r = rig(['throttle', 'throttle', 'throttle', 'throttle', 'throttle', 'ok'], { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 1_000 });
+    const outcomes = await r.drive();
+    // random 0.5 of 100·2^(throttles−1), capped at 1,000, floored at 100: 50→100, 100, 200, 400, 500
+    expect(outcomes.slice(0, 5).map((o) => (o as { delayMs: number }).delayMs)).toEqual([100, 100, 200, 400, 500]);
+    expect(outcomes[0]).toMatchObject({ why: 'CreateActivation failed: ThrottlingException: Rate exceeded' });
+  });
+
+  it('the throttle exponent stops at 10: a long-throttled batch waits base·2^10 at most', async () => {
+    const r = rig(['throttle', 'ok'], { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 10_000_000 });
+    r.batches.throttles = 20;
+    const [first] = await r.drive();
+    expect(first).toMatchObject({ kind: 'retry', delayMs: 51_200 });
+  });
+
+  it('a non-AWS error (Redis, a bug) is thrown for the job runner, not turned into a failed batch', async () => {
+    const r = rig(['ok']);
+    r.batches.activated = async () => Promise.reject(new Error('redis: connection lost'));
+    await expect(r.service.activate(BATCH)).rejects.toThrow('redis: connection lost');
+    expect(r.batches.state).not.toBe('failed');
+  });
+
+  it('a failing clean-up after the last attempt still fails the batch with the AWS reason', async () => {
+    const r = rig(['error'], { maxAttempts: 1 });
+    r.ssm.findByDefaultInstanceName = async () => (r.ssm.creates > 0 ? Promise.reject(new Error('describe failed')) : []);
+    const [outcome] = await r.drive();
+    expect(outcome).toEqual({ kind: 'failed', reason: 'gave up after 1 attempts: CreateActivation failed: InternalServerError: try again' });
+  });
+
+  it('counts a finished batch only for a fail that the store took (devices ≥ 0)', async () => {
+    const r = rig(['permanent']);
+    r.batches.fail = async () => 0;
+    await r.service.activate(BATCH);
+    expect(await counter(r.metrics.batchesFinished)).toBe(1);
+  });
+
+  it('a batch none of whose devices is left still records its activation (0 is a count, only a negative answer is stale)', async () => {
+    const r = rig(['ok']);
+    r.batches.activated = async () => 0;
+    expect(await r.service.activate(BATCH)).toEqual({ kind: 'activated', activationId: r.ssm.all[0]!.id, devices: 0 });
+    expect(r.ssm.live).toHaveLength(1);
+    expect(r.deliveries).toEqual([BATCH]);
+  });
+});
+

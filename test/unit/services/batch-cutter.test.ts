@@ -74,4 +74,21 @@ describe('BatchCutter', () => {
     expect(await cutter.cutDue()).toEqual([]);
     expect(jobs).toEqual([]);
   });
+
+  it('cuts at most 50 batches of one site per pass; the rest are cut in the next', async () => {
+    const buffers = new FakeBuffers();
+    buffers.buffered.set('huge', 60 * 10);
+    const cutter = new BatchCutter({
+      sites: new Map([['huge', site('huge', 10)]]),
+      buffers: buffers as never,
+      jobs: { addActivation: async () => undefined },
+      metrics: new Metrics(),
+      logger: pino({ level: 'silent' }),
+      clock: () => 5_000,
+    });
+    expect(await cutter.cutDue()).toHaveLength(50);
+    expect(buffers.buffered.get('huge')).toBe(100);
+    expect(await cutter.cutDue()).toHaveLength(10);
+  });
 });
+

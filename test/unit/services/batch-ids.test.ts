@@ -29,4 +29,23 @@ describe('batch and delivery ids', () => {
       expect(parseDeliveryId(bad)).toBeUndefined();
     }
   });
+
+  it('a batch id: the site id with odd characters as "_", cut to 64, the time in base 36, 8 hex digits', () => {
+    expect(newBatchId('plant.berlin/1', 1_700_000_000_000)).toMatch(/^plant_berlin_1-loyw3v28-[0-9a-f]{8}$/);
+    expect(newBatchId('s'.repeat(100), 35)).toMatch(new RegExp(`^${'s'.repeat(64)}-z-[0-9a-f]{8}$`));
+    expect(newBatchId('a', 0)).not.toBe(newBatchId('a', 0));
+  });
+
+  it('a delivery nonce: 8 hex digits, a new one each time', () => {
+    const a = newDeliveryNonce();
+    expect(a).toMatch(/^[0-9a-f]{8}$/);
+    expect(newDeliveryNonce()).not.toBe(a);
+  });
+
+  it('refuses a delivery id with anything after the nonce', () => {
+    expect(parseDeliveryId('a.1.n')).toEqual({ batchId: 'a', index: 1 });
+    expect(parseDeliveryId('a.1.n.x')).toBeUndefined();
+    expect(parseDeliveryId('a.1.n x')).toBeUndefined();
+  });
 });
+

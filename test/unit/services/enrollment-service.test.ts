@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../../src/adapters/metrics.js';
 import type { DeviceState } from '../../../src/domain/device-state.js';
+import { ValidationError } from '../../../src/domain/errors.js';
 import type { OnboardingEvent } from '../../../src/domain/onboarding-event.js';
 import type { Site } from '../../../src/domain/site.js';
 import type { BatchStore } from '../../../src/queues/batch-store.js';
@@ -30,16 +31,18 @@ class FakeDevices {
 function setup() {
   const devices = new FakeDevices();
   const jobs: IntakeEvent[][] = [];
+  const metrics = new Metrics();
   const service = new EnrollmentService({
     sites: new Map(['a', 'b'].map((s) => [s, site(s)])),
     devices: devices as unknown as DeviceStore,
     batches: {} as BatchStore,
     buffers: {} as SiteBufferStore,
     jobs: { addIntake: async (events) => (jobs.push([...events]), 'job') },
-    metrics: new Metrics(),
+    metrics,
   });
   const record = (id: string, siteId: string, state: DeviceState, thingName = id): void => void devices.records.set(id, { siteId, state, thingName });
-  return { service, jobs, record };
+  const duplicatesCounted = async (): Promise<number> => (await metrics.duplicates.get()).values[0]?.value ?? 0;
+  return { service, jobs, record, duplicatesCounted };
 }
 
 const ev = (deviceId: string, siteId: string, extra: Partial<OnboardingEvent> = {}): OnboardingEvent => ({ deviceId, siteId, thingName: deviceId, attributes: {}, reenroll: false, ...extra });
@@ -88,5 +91,51 @@ describe('EnrollmentService.enroll', () => {
       [2, 'thingName'],
     ]);
     expect(jobs[0]?.map((e) => e.deviceId)).toEqual(['A-4', 'A-6']);
+  });
+
+  it('refuses the whole request when any event names an unknown site, naming each, and queues nothing', async () => {
+    const { service, jobs } = setup();
+    const err = await service.enroll([ev('A-1', 'a'), ev('X-1', 'x'), ev('A-2', 'a'), ev('Y-1', 'y')]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues).toEqual([
+      { path: 'events[1].siteId', message: 'unknown site "x"' },
+      { path: 'events[3].siteId', message: 'unknown site "y"' },
+    ]);
+    expect((err as ValidationError).message).toMatch(/^invalid events: /);
+    expect(jobs).toEqual([]);
+  });
+
+  it('without a scope (admin) a device of another site moves with reenroll, and is refused without it', async () => {
+    const { service, jobs, record } = setup();
+    record('B-1', 'b', 'failed');
+    expect((await service.enroll([ev('B-1', 'a')])).rejected).toEqual([
+      { index: 0, deviceId: 'B-1', errors: [{ path: 'deviceId', message: 'is recorded at site "b": moving it takes "reenroll": true' }] },
+    ]);
+    expect(await service.enroll([ev('B-1', 'a', { reenroll: true })])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(jobs).toEqual([[{ ...ev('B-1', 'a', { reenroll: true }), moveFrom: 'b' }]]);
+  });
+
+  it('lists rejections in request order whichever check refused them, with the thing-name message in full', async () => {
+    const { service, record } = setup();
+    record('A-1', 'a', 'activated', 'edge-1');
+    record('B-1', 'b', 'registered');
+    const r = await service.enroll([ev('A-3', 'a', { thingName: 'edge-1' }), ev('B-1', 'a')]);
+    expect(r.rejected).toEqual([
+      {
+        index: 0,
+        deviceId: 'A-3',
+        errors: [{ path: 'thingName', message: '"edge-1" is the thing name of another device in flight at site "a"; give this device its own thingName' }],
+      },
+      { index: 1, deviceId: 'B-1', errors: [{ path: 'deviceId', message: 'is recorded at site "b": moving it takes "reenroll": true' }] },
+    ]);
+  });
+
+  it('counts duplicates in the metric, and only when there are some', async () => {
+    const { service, record, duplicatesCounted } = setup();
+    await service.enroll([ev('A-1', 'a')]);
+    expect(await duplicatesCounted()).toBe(0);
+    record('A-2', 'a', 'registered');
+    await service.enroll([ev('A-2', 'a'), ev('A-3', 'a'), ev('A-3', 'a')]);
+    expect(await duplicatesCounted()).toBe(2);
   });
 });

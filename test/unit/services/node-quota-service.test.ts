@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { Metrics } from '../../../src/adapters/metrics.js';
 import type { ActivationTier, SsmAccount } from '../../../src/adapters/ssm-account.js';
 import type { Site, SitesConfig } from '../../../src/domain/site.js';
 import type { QuotaHeld } from '../../../src/queues/quota-store.js';
@@ -119,5 +120,34 @@ describe('NodeQuotaService', () => {
     const { service, account } = setup();
     await Promise.all([service.limit('us-east-1'), service.limit('us-east-1'), service.limit('us-east-1')]);
     expect(account.calls).toBe(1);
+  });
+
+  it('sets the room gauge per Region at each reading: -1 for the advanced tier', async () => {
+    const metrics = new Metrics();
+    const account = new FakeAccount();
+    const config: SitesConfig = { sites: new Map([['a', site('a', 'us-east-1')]]), regions: new Map(), defaultNodeQuota: 'account' };
+    const service = new NodeQuotaService({ sites: config, account, held: new FakeHeld(), logger: pino({ level: 'silent' }), metrics, refreshEveryMs: 60_000, now: () => 0 });
+    account.nodes = 250;
+    await service.refresh();
+    expect((await metrics.nodeQuotaRoom.get()).values).toEqual([expect.objectContaining({ labels: { region: 'us-east-1' }, value: 750 })]);
+    account.tier = 'advanced';
+    await service.refresh();
+    expect((await metrics.nodeQuotaRoom.get()).values).toEqual([expect.objectContaining({ labels: { region: 'us-east-1' }, value: -1 })]);
+  });
+
+  it('status: when it was read, and account Regions listed once each, sorted', async () => {
+    const { service, account } = setup({ sites: new Map([['a', site('a', 'us-east-1')], ['b', site('b', 'eu-west-1')], ['c', site('c', 'us-east-1')]]) });
+    expect(service.status('us-east-1').readAt).toBeNull();
+    expect(service.accountRegions()).toEqual(['eu-west-1', 'us-east-1']);
+    account.nodes = 1;
+    await service.refresh();
+    expect(service.status('us-east-1').readAt).toBe(new Date(1_000_000).toISOString());
+  });
+
+  it('reads again after refreshEveryMs as given, one minute unless told', () => {
+    const config: SitesConfig = { sites: new Map(), regions: new Map(), defaultNodeQuota: 'account' };
+    const deps = { sites: config, account: new FakeAccount(), held: new FakeHeld(), logger: pino({ level: 'silent' }) };
+    expect(new NodeQuotaService({ ...deps, refreshEveryMs: 5_000 }).refreshEveryMs).toBe(5_000);
+    expect(new NodeQuotaService(deps).refreshEveryMs).toBe(60_000);
   });
 });

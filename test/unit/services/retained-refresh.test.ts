@@ -23,4 +23,26 @@ describe('retainedRefreshDue', () => {
     expect(retainedRefreshDue(0, 3_600_000, 900, 2)).toBe(false);
     expect(retainedRefreshDue(0, 3_600_000, 1_000, 2)).toBe(true);
   });
+
+  it('the boundaries: due exactly at half the cap; not for an activation expiring now or exactly at the cap', () => {
+    const capMs = 604_800_000;
+    expect(retainedRefreshDue(0, 30 * DAY, capMs / 2, 604_800)).toBe(true);
+    expect(retainedRefreshDue(0, 30 * DAY, capMs / 2 - 1, 604_800)).toBe(false);
+    expect(retainedRefreshDue(0, capMs, capMs / 2, 604_800)).toBe(false);
+    expect(retainedRefreshDue(0, capMs + 1, capMs / 2, 604_800)).toBe(true);
+    expect(retainedRefreshDue(0, 30 * DAY, 30 * DAY, 604_800)).toBe(false);
+    expect(retainedRefreshDue(0, 30 * DAY, 30 * DAY - 1, 604_800)).toBe(true);
+  });
+
+  it('measures the activation from the last publish, not from time 0', () => {
+    // published on day 10, expires on day 15: lapses within the cap of that publish, nothing to refresh
+    expect(retainedRefreshDue(10 * DAY, 15 * DAY, 14 * DAY, 604_800)).toBe(false);
+    expect(retainedRefreshDue(10 * DAY, 30 * DAY, 14 * DAY, 604_800)).toBe(true);
+  });
+
+  it('uses AWS IoT’s 7-day cap unless told', () => {
+    expect(retainedRefreshDue(0, 30 * DAY, 3.5 * DAY)).toBe(true);
+    expect(retainedRefreshDue(0, 30 * DAY, 3.5 * DAY - 1)).toBe(false);
+  });
 });
+

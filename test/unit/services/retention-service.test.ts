@@ -26,4 +26,38 @@ describe('RetentionService', () => {
     expect(new Set(cutoffs)).toEqual(new Set([4_000]));
     expect(await s.sweep()).toEqual({ devices: 0, batches: 0 });
   });
+
+  it('stops after 20 calls per site and 20 for batches in one pass, however much is left', async () => {
+    const deviceCalls: string[] = [];
+    let batchCalls = 0;
+    const store = {
+      sweepDevices: async (siteId: string, _cutoff: number, limit: number) => (deviceCalls.push(siteId), { deleted: limit, lookedAt: limit }),
+      sweepBatches: async (_cutoff: number, limit: number) => (batchCalls++, limit),
+    } as unknown as RetentionStore;
+    const s = new RetentionService({ siteIds: ['a', 'b'], retention: store, retentionMs: 1_000, logger: createLogger('silent'), clock: () => 5_000 });
+    expect(await s.sweep()).toEqual({ devices: 2 * 20 * 500, batches: 20 * 500 });
+    expect(deviceCalls.filter((x) => x === 'a')).toHaveLength(20);
+    expect(deviceCalls.filter((x) => x === 'b')).toHaveLength(20);
+    expect(batchCalls).toBe(20);
+  });
+
+  it('goes on while a chunk was looked at in full, even if it deleted little (records not old enough yet are skipped)', async () => {
+    let calls = 0;
+    const store = {
+      sweepDevices: async () => (calls++, calls < 3 ? { deleted: 1, lookedAt: 500 } : { deleted: 0, lookedAt: 499 }),
+      sweepBatches: async () => 0,
+    } as unknown as RetentionStore;
+    const s = new RetentionService({ siteIds: ['a'], retention: store, retentionMs: 1_000, logger: createLogger('silent'), clock: () => 5_000 });
+    expect(await s.sweep()).toEqual({ devices: 2, batches: 0 });
+    expect(calls).toBe(3);
+  });
+
+  it('stops sweeping batches at the first short chunk', async () => {
+    const sizes = [500, 200, 500];
+    let calls = 0;
+    const store = { sweepDevices: async () => ({ deleted: 0, lookedAt: 0 }), sweepBatches: async () => sizes[calls++] ?? 0 } as unknown as RetentionStore;
+    const s = new RetentionService({ siteIds: [], retention: store, retentionMs: 1_000, logger: createLogger('silent'), clock: () => 5_000 });
+    expect(await s.sweep()).toEqual({ devices: 0, batches: 700 });
+    expect(calls).toBe(2);
+  });
 });

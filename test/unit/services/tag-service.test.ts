@@ -131,4 +131,37 @@ describe('TagService', () => {
       t.advance(dueAt - t.now());
     }
   });
+
+  it('counts each outcome in the metric, and leases claimed tasks for a minute unless told', async () => {
+    const t = setup((node, call) => (node === 'mi-00000000000000002' ? refused : node === 'mi-00000000000000003' && call < 10 ? throttled : undefined));
+    t.queue.add('SN-1', 's1', 'mi-00000000000000001');
+    t.queue.add('SN-2', 's1', 'mi-00000000000000002');
+    t.queue.add('SN-3', 's1', 'mi-00000000000000003');
+    await t.service.tick();
+    const byOutcome = Object.fromEntries((await t.metrics.nodesTagged.get()).values.map((v) => [v.labels.outcome, v.value]));
+    expect(byOutcome).toEqual({ tagged: 1, refused: 1, retry: 1 });
+    const leased = new FakeTagQueue();
+    const seen: number[] = [];
+    leased.claim = async (_now, leaseMs) => (seen.push(leaseMs), []);
+    const service = new TagService({ queue: leased, ssm: { tagNode: async () => undefined }, sites: new Map(), metrics: new Metrics(), logger: pino({ level: 'silent' }), defaultRegion: 'us-east-1' });
+    await service.tick();
+    expect(seen).toEqual([60_000]);
+  });
+
+  it('tags at most `concurrency` nodes at once', async () => {
+    const queue = new FakeTagQueue();
+    for (let i = 0; i < 6; i++) queue.add(`SN-${i}`, 's1', `mi-0000000000000000${i}`);
+    let inFlight = 0;
+    let most = 0;
+    const ssm = {
+      tagNode: async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight--;
+      },
+    };
+    const service = new TagService({ queue, ssm, sites: new Map(), metrics: new Metrics(), logger: pino({ level: 'silent' }), defaultRegion: 'us-east-1', concurrency: 2 });
+    expect(await service.tick()).toMatchObject({ tagged: 6 });
+    expect(most).toBe(2);
+  });
 });
