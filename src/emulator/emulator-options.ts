@@ -1,7 +1,7 @@
 /** How an emulator is started (`startEmulator(options)`, `fleet-enroll emulator` flags). */
 import type { FaultConfig } from './fault-config.js';
 import type { Credentials } from './http/sigv4-verifier.js';
-import type { RandomSource } from './random-source.js';
+import type { RandomSource } from '../domain/random-source.js';
 import type { ActivationTier } from './ssm/service-settings.js';
 
 export interface EmulatorOptions {

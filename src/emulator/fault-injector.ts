@@ -5,7 +5,7 @@
  */
 import type { FaultConfig, OperationFaults } from './fault-config.js';
 import type { OperationKey } from './operations.js';
-import type { RandomSource } from './random-source.js';
+import type { RandomSource } from '../domain/random-source.js';
 
 export type FaultDecision =
   | { readonly kind: 'throttle' }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { parseFaultConfig, type FaultConfig } from './fault-config.js';
 import { FaultInjector } from './fault-injector.js';
 import { OperationStats } from './operation-stats.js';
-import { seededRandom } from './random-source.js';
+import { seededRandom } from '../domain/random-source.js';
 import type { EmulatorState } from './emulator-state.js';
 import {
   DEFAULT_ACCOUNT_ID,
@@ -44,7 +44,7 @@ export type { FaultConfig, OperationFaults } from './fault-config.js';
 export { FaultConfigError, parseFaultConfig } from './fault-config.js';
 export { OPERATIONS, type OperationKey } from './operations.js';
 export type { OperationCounts } from './operation-stats.js';
-export { seededRandom, type RandomSource } from './random-source.js';
+export { seededRandom, type RandomSource } from '../domain/random-source.js';
 export type { Credentials } from './http/sigv4-verifier.js';
 
 export interface RunningEmulator {

@@ -3,6 +3,8 @@
  * the requests of all sites posted in a random order, so that the cutter, not the poster, has to make full
  * batches. The benchmarks' `e2e-random` scenario; pure.
  */
+import { seededRandom } from '../../domain/random-source.js';
+
 export interface PlannedRequest {
   /** index into the run's sites */
   readonly site: number;
@@ -15,18 +17,6 @@ export interface RandomRequestOptions {
   readonly minSize: number;
   readonly maxSize: number;
   readonly seed: number;
-}
-
-/** mulberry32: a small seeded generator, so that a run's requests can be posted again as they were */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function randomRequestPlan(devicesPerSite: readonly number[], options: RandomRequestOptions): PlannedRequest[] {

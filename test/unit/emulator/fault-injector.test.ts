@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FaultConfigError, parseFaultConfig } from '../../../src/emulator/fault-config.js';
 import { FaultInjector } from '../../../src/emulator/fault-injector.js';
-import { seededRandom } from '../../../src/emulator/random-source.js';
+import { seededRandom } from '../../../src/domain/random-source.js';
 
 describe('fault settings', () => {
   it('accepts the documented shape and names the field of a bad one', () => {

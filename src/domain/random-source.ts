@@ -1,7 +1,7 @@
-/** A source of numbers in [0, 1). Seeded in tests so injected faults are the same on every run. */
+/** A source of numbers in [0, 1): Math.random, or seeded so that a run (injected faults, a bench's requests) repeats exactly. */
 export type RandomSource = () => number;
 
-/** mulberry32: tiny, fast and good enough to decide fault coin flips reproducibly. */
+/** mulberry32: tiny, fast and good enough for reproducible coin flips and request sizes. */
 export function seededRandom(seed: number): RandomSource {
   let a = seed >>> 0;
   return () => {
