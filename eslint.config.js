@@ -4,7 +4,7 @@
 import tseslint from 'typescript-eslint';
 
 const DOMAIN_BANNED = [
-  { group: ['**/queues/**', '**/workers/**', '**/adapters/**', '**/api/**', '**/services/**', '**/cli/**', '**/emulator/**', '**/device/**', '**/app.js', '**/config.js'], message: 'src/domain is pure: it imports only domain files (docs/ARCHITECTURE.md "Layers").' },
+  { group: ['**/redis/**', '**/workers/**', '**/adapters/**', '**/api/**', '**/services/**', '**/cli/**', '**/emulator/**', '**/device/**', '**/app.js', '**/config.js'], message: 'src/domain is pure: it imports only domain files (docs/ARCHITECTURE.md "Layers").' },
   { group: ['@aws-sdk/*', 'bullmq', 'ioredis', 'fastify', '@fastify/*', 'mqtt', 'aedes', 'pino', 'prom-client'], message: 'src/domain imports no SDK or I/O library (zod is the one allowed).' },
   { group: ['node:*', 'fs', 'net', 'http', 'https', 'child_process', 'dgram', 'tls', 'os'], message: 'src/domain does no I/O: no Node built-ins.' },
 ];

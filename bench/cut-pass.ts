@@ -8,11 +8,11 @@ import { pino } from 'pino';
 import { Metrics } from '../src/adapters/metrics.js';
 import { RedisServerProcess } from '../src/devtools/redis-server-process.js';
 import type { Site } from '../src/domain/site.js';
-import { DeviceStore } from '../src/queues/device-store.js';
-import { JobProducer } from '../src/queues/job-producer.js';
-import { Keys } from '../src/queues/keys.js';
-import { RedisScripts } from '../src/queues/redis-scripts.js';
-import { SiteBufferStore } from '../src/queues/site-buffer-store.js';
+import { DeviceStore } from '../src/redis/device-store.js';
+import { JobProducer } from '../src/redis/job-producer.js';
+import { Keys } from '../src/redis/keys.js';
+import { RedisScripts } from '../src/redis/redis-scripts.js';
+import { SiteBufferStore } from '../src/redis/site-buffer-store.js';
 import { BatchCutter } from '../src/services/batch-cutter.js';
 
 const [sitesN = 1000, perSite = 250, max = 100] = process.argv.slice(2).map(Number);

@@ -7,7 +7,7 @@
  * queues, buffers) in the numerator.
  */
 import type { Redis } from 'ioredis';
-import type { Keys } from '../src/queues/keys.js';
+import type { Keys } from '../src/redis/keys.js';
 
 export interface MemorySample {
   readonly at: number;

@@ -39,7 +39,7 @@ export interface StateCall {
 }
 
 export interface LuaScript {
-  /** shown in messages, e.g. src/queues/scripts/cut.lua */
+  /** shown in messages, e.g. src/redis/scripts/cut.lua */
   readonly path: string;
   readonly text: string;
 }

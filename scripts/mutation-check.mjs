@@ -63,7 +63,7 @@ const MUTATIONS = [
   },
   {
     name: 'fail-batch accepts an active batch again',
-    file: 'src/queues/scripts/fail-batch.lua',
+    file: 'src/redis/scripts/fail-batch.lua',
     from: [/if st ~= 'open' and st ~= 'creating' and st ~= 'blocked' then return -1 end/],
     to: ["if not st or st == 'completed' or st == 'expired' or st == 'failed' then return -1 end"],
     tests: ['test/integration/pipeline/stores.test.ts'],

@@ -10,7 +10,7 @@ import { runEnrollment, WORKER_ROLES, type EnrollmentRunOptions, type RunPids, t
 import type { RandomRequestOptions } from '../../src/cli/demo/request-plan.js';
 import type { Role } from '../../src/app.js';
 import type { FaultConfig } from '../../src/emulator/index.js';
-import { Keys } from '../../src/queues/keys.js';
+import { Keys } from '../../src/redis/keys.js';
 import { commandOf, ProcessCpuWatch, type ProcessCpuRow, type WatchedProcess } from '../process-cpu.js';
 import { atPeakMemory, RedisMemorySampler, worstPerRecord, type PerRecord } from '../redis-memory.js';
 

@@ -15,7 +15,7 @@ import type { Metrics } from '../adapters/metrics.js';
 import { ACK_ERROR_MAX_LENGTH, type AckMessage, type TopicTemplates } from '../domain/messages.js';
 import { printable } from '../domain/printable-text.js';
 import { parseTopic } from '../domain/topics.js';
-import type { DeviceStore } from '../queues/device-store.js';
+import type { DeviceStore } from '../redis/device-store.js';
 import { parseDeliveryId } from './batch-ids.js';
 
 export interface AckDeps {

@@ -18,9 +18,9 @@ import { buildCreateActivationRequest, defaultInstanceNameFor } from '../domain/
 import { fullJitterBackoff } from '../domain/backoff.js';
 import { AwsCallError, FleetError } from '../domain/errors.js';
 import type { SitesConfig } from '../domain/site.js';
-import type { BatchStore } from '../queues/batch-store.js';
-import type { JobProducer } from '../queues/job-producer.js';
-import type { Lease } from '../queues/lease.js';
+import type { BatchStore } from '../redis/batch-store.js';
+import type { JobProducer } from '../redis/job-producer.js';
+import type { Lease } from '../redis/lease.js';
 import { newDeliveryNonce } from './batch-ids.js';
 
 export type ActivationOutcome =

@@ -6,8 +6,8 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../adapters/metrics.js';
 import type { Site } from '../domain/site.js';
-import type { JobProducer } from '../queues/job-producer.js';
-import type { SiteBufferStore } from '../queues/site-buffer-store.js';
+import type { JobProducer } from '../redis/job-producer.js';
+import type { SiteBufferStore } from '../redis/site-buffer-store.js';
 import { newBatchId } from './batch-ids.js';
 
 export interface BatchCutterDeps {

@@ -11,9 +11,9 @@ import type { Metrics } from '../adapters/metrics.js';
 import type { RateLimiter } from '../adapters/rate-limiter.js';
 import type { CredentialsMessage, TopicTemplates } from '../domain/messages.js';
 import { renderTopic } from '../domain/topics.js';
-import type { BatchStore } from '../queues/batch-store.js';
-import type { DeviceStore } from '../queues/device-store.js';
-import type { DeviceRecord } from '../queues/records.js';
+import type { BatchStore } from '../redis/batch-store.js';
+import type { DeviceStore } from '../redis/device-store.js';
+import type { DeviceRecord } from '../redis/records.js';
 
 export const IOT_PUBLISH_BUCKET = 'iot-publish';
 

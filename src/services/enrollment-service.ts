@@ -6,12 +6,12 @@ import type { BatchView, DeviceView, EnrollResult, EventRejection, RetryResult, 
 import { ValidationError } from '../domain/errors.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Site } from '../domain/site.js';
-import type { BatchStore } from '../queues/batch-store.js';
-import { toCounts, type DeviceStore, type IntakeCounts, type IntakeEvent } from '../queues/device-store.js';
-import type { JobProducer } from '../queues/job-producer.js';
-import type { IntakeEventTuple } from '../queues/queue-names.js';
-import type { TagStore } from '../queues/tag-store.js';
-import type { SiteBufferStore } from '../queues/site-buffer-store.js';
+import type { BatchStore } from '../redis/batch-store.js';
+import { toCounts, type DeviceStore, type IntakeCounts, type IntakeEvent } from '../redis/device-store.js';
+import type { JobProducer } from '../redis/job-producer.js';
+import type { IntakeEventTuple } from '../redis/queue-names.js';
+import type { TagStore } from '../redis/tag-store.js';
+import type { SiteBufferStore } from '../redis/site-buffer-store.js';
 import type { Metrics } from '../adapters/metrics.js';
 import { toBatchView, toDeviceView, toHistoryView } from './views.js';
 

@@ -2,9 +2,9 @@
 import type { Queue } from 'bullmq';
 import type { Metrics } from '../adapters/metrics.js';
 import { DEVICE_STATES } from '../domain/device-state.js';
-import type { BatchStore } from '../queues/batch-store.js';
-import type { DeviceStore } from '../queues/device-store.js';
-import type { TagStore } from '../queues/tag-store.js';
+import type { BatchStore } from '../redis/batch-store.js';
+import type { DeviceStore } from '../redis/device-store.js';
+import type { TagStore } from '../redis/tag-store.js';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
 

@@ -7,11 +7,11 @@ import type { BatchSummary, ListingServices, ListQuery, Overview, Page, SiteOver
 import { batchFields, toDeviceView, type DeviceView, type SiteView } from './views.js';
 import type { BatchState } from '../domain/batch-state.js';
 import type { DeviceState } from '../domain/device-state.js';
-import type { BatchStore } from '../queues/batch-store.js';
-import type { DeviceStore } from '../queues/device-store.js';
-import type { ListedKind, ListingStore } from '../queues/listing-store.js';
-import type { BatchRecord } from '../queues/records.js';
-import type { RetentionStore } from '../queues/retention-store.js';
+import type { BatchStore } from '../redis/batch-store.js';
+import type { DeviceStore } from '../redis/device-store.js';
+import type { ListedKind, ListingStore } from '../redis/listing-store.js';
+import type { BatchRecord } from '../redis/records.js';
+import type { RetentionStore } from '../redis/retention-store.js';
 import { decodeCursor, encodeCursor } from './listing-cursor.js';
 
 /** index entries one request looks at, at most, when a state filter skips many */

@@ -15,7 +15,7 @@ import type { ActivationTier, SsmAccount } from '../adapters/ssm-account.js';
 import type { Metrics } from '../adapters/metrics.js';
 import { nodeQuotaSetting, type SitesConfig } from '../domain/site.js';
 import { STANDARD_TIER_NODE_QUOTA } from '../domain/sites-file.js';
-import type { QuotaHeld } from '../queues/quota-store.js';
+import type { QuotaHeld } from '../redis/quota-store.js';
 
 export const DEFAULT_NODE_QUOTA_REFRESH_MS = 60_000;
 const NO_ROOM = 0;

@@ -1,5 +1,5 @@
 /** /readyz: Redis answers and AWS (SSM) answers an authenticated call, each within a short time. */
-import type { RedisConnection } from '../queues/redis-connection.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import type { ReadinessReport } from './views.js';
 import type { SsmActivations } from '../adapters/ssm-activations.js';
 

@@ -19,11 +19,11 @@ import type { SsmActivations } from '../adapters/ssm-activations.js';
 import type { TopicTemplates } from '../domain/messages.js';
 import type { SitesConfig } from '../domain/site.js';
 import { renderTopic } from '../domain/topics.js';
-import type { BatchStore } from '../queues/batch-store.js';
-import type { DeviceStore } from '../queues/device-store.js';
-import type { JobProducer } from '../queues/job-producer.js';
-import type { Lease } from '../queues/lease.js';
-import type { BatchRecord, DeviceRecord } from '../queues/records.js';
+import type { BatchStore } from '../redis/batch-store.js';
+import type { DeviceStore } from '../redis/device-store.js';
+import type { JobProducer } from '../redis/job-producer.js';
+import type { Lease } from '../redis/lease.js';
+import type { BatchRecord, DeviceRecord } from '../redis/records.js';
 import { withAwsRetries, type AwsRetryOptions } from './aws-retry.js';
 import { IOT_PUBLISH_BUCKET } from './delivery-service.js';
 

@@ -5,7 +5,7 @@
  * deletion is checked inside its script, so passes from several processes at once are harmless.
  */
 import type { Logger } from 'pino';
-import type { RetentionStore } from '../queues/retention-store.js';
+import type { RetentionStore } from '../redis/retention-store.js';
 
 /** records per script call: a few milliseconds of Redis time */
 const CHUNK = 500;

@@ -10,7 +10,7 @@ import type { SsmActivations } from '../adapters/ssm-activations.js';
 import { fullJitterBackoff } from '../domain/backoff.js';
 import { AwsCallError } from '../domain/errors.js';
 import type { Site } from '../domain/site.js';
-import type { TagStore, TagTask } from '../queues/tag-store.js';
+import type { TagStore, TagTask } from '../redis/tag-store.js';
 
 export interface TagDeps {
   readonly queue: Pick<TagStore, 'claim' | 'finish' | 'retryAt'>;

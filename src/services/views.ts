@@ -5,8 +5,8 @@
 import type { BatchState } from '../domain/batch-state.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
 import type { FieldIssue } from '../domain/errors.js';
-import type { DeviceHistoryEntry } from '../queues/device-store.js';
-import type { BatchRecord, DeviceRecord } from '../queues/records.js';
+import type { DeviceHistoryEntry } from '../redis/device-store.js';
+import type { BatchRecord, DeviceRecord } from '../redis/records.js';
 
 export interface EnrollResult {
   readonly accepted: number;

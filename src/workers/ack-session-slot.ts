@@ -8,10 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RedisConnection } from '../queues/redis-connection.js';
-import type { Keys } from '../queues/keys.js';
-import { Lease } from '../queues/lease.js';
-import type { RedisScripts } from '../queues/redis-scripts.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
+import type { Keys } from '../redis/keys.js';
+import { Lease } from '../redis/lease.js';
+import type { RedisScripts } from '../redis/redis-scripts.js';
 
 export interface AckSessionSlotOptions {
   /** the lease's time to live; renewed every third of it */

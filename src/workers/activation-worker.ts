@@ -4,7 +4,7 @@
  * UnrecoverableError (the batch and its devices already carry the reason).
  */
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
-import { QUEUE, type BatchJobData } from '../queues/queue-names.js';
+import { QUEUE, type BatchJobData } from '../redis/queue-names.js';
 import { ActivationService } from '../services/activation-service.js';
 import type { PipelineContext, RunningRole } from './pipeline-context.js';
 import { runningWorker, workerOptions, type WorkerBase } from './worker-options.js';

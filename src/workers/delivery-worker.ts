@@ -1,6 +1,6 @@
 /** Role delivery: one job per activated batch → credentials published to each device's topic (and redeliveries). */
 import { Worker } from 'bullmq';
-import { QUEUE, type DeliveryJobData } from '../queues/queue-names.js';
+import { QUEUE, type DeliveryJobData } from '../redis/queue-names.js';
 import { DeliveryService } from '../services/delivery-service.js';
 import type { PipelineContext, RunningRole } from './pipeline-context.js';
 import { runningWorker, workerOptions, type WorkerBase } from './worker-options.js';

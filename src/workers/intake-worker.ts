@@ -1,6 +1,6 @@
 /** Role intake: one job = one API request's events → dedupe and buffer (Lua), then wake the cutter. */
 import { Worker } from 'bullmq';
-import { QUEUE, type IntakeJobData } from '../queues/queue-names.js';
+import { QUEUE, type IntakeJobData } from '../redis/queue-names.js';
 import type { EnrollmentService } from '../services/enrollment-service.js';
 import { startCutter } from './cutter-loop.js';
 import type { PipelineContext, RunningRole } from './pipeline-context.js';

@@ -15,7 +15,7 @@ import { freePort, RedisServerProcess } from '../../../src/devtools/redis-server
 import type { DeviceState } from '../../../src/domain/device-state.js';
 import { DeviceSimulatorProcess } from '../../../src/device/simulator/index.js';
 import { DEFAULT_CREDENTIALS, type EmulatorState, type FaultConfig } from '../../../src/emulator/index.js';
-import { Keys } from '../../../src/queues/keys.js';
+import { Keys } from '../../../src/redis/keys.js';
 import { clearRetainedUnder, CredentialsObserver } from '../../integration/pipeline/support/credentials-observer.js';
 import { testScope, topicRoot } from '../../support/test-run.js';
 import { FleetProcess } from './fleet-process.js';

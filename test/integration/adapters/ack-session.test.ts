@@ -9,9 +9,9 @@ import mqtt from 'mqtt';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MqttAckSubscriber } from '../../../src/adapters/ack-subscriber.js';
 import { deleteMatching } from '../../../src/devtools/delete-keys.js';
-import { Keys } from '../../../src/queues/keys.js';
-import { Lease } from '../../../src/queues/lease.js';
-import { RedisScripts } from '../../../src/queues/redis-scripts.js';
+import { Keys } from '../../../src/redis/keys.js';
+import { Lease } from '../../../src/redis/lease.js';
+import { RedisScripts } from '../../../src/redis/redis-scripts.js';
 import { AckSessionSlot } from '../../../src/workers/ack-session-slot.js';
 import { MOSQUITTO_URL, REDIS_URL } from '../pipeline/support/test-config.js';
 

@@ -16,7 +16,7 @@ import type { CredentialsMessage } from '../../../src/domain/messages.js';
 import { parseTopic, renderTopic, topicFilter } from '../../../src/domain/topics.js';
 import { DeviceSimulator } from '../../../src/device/simulator/index.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
-import { Keys } from '../../../src/queues/keys.js';
+import { Keys } from '../../../src/redis/keys.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
 import { MOSQUITTO_URL, testConfig } from '../pipeline/support/test-config.js';
 import { deleteMatching } from '../../../src/devtools/delete-keys.js';

@@ -14,7 +14,7 @@ import { createLogger } from '../../../src/adapters/logger.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
 import type { ApiToken, Config } from '../../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
-import { Keys } from '../../../src/queues/keys.js';
+import { Keys } from '../../../src/redis/keys.js';
 import { deleteMatching } from '../../../src/devtools/delete-keys.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
 import { MOSQUITTO_URL, testConfig } from '../pipeline/support/test-config.js';

@@ -9,7 +9,7 @@ import { createApp, type App } from '../../../src/app.js';
 import { createLogger } from '../../../src/adapters/logger.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
 import { RedisServerProcess } from '../../../src/devtools/redis-server-process.js';
-import { Keys } from '../../../src/queues/keys.js';
+import { Keys } from '../../../src/redis/keys.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
 import { testConfig } from '../pipeline/support/test-config.js';
 

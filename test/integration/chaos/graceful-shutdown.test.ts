@@ -7,7 +7,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFactoryLine } from '../../../src/cli/demo/factory-line.js';
-import { QUEUE } from '../../../src/queues/queue-names.js';
+import { QUEUE } from '../../../src/redis/queue-names.js';
 import { FleetCluster } from '../../chaos/support/fleet-cluster.js';
 
 const SITE = { id: 'term-a', maxBatchSize: 100, batchWindowMs: 300 };

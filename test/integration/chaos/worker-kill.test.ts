@@ -6,7 +6,7 @@
  */
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUE } from '../../../src/queues/queue-names.js';
+import { QUEUE } from '../../../src/redis/queue-names.js';
 import { runFactoryLine } from '../../../src/cli/demo/factory-line.js';
 import { FleetCluster } from '../../chaos/support/fleet-cluster.js';
 import type { FleetProcess } from '../../chaos/support/fleet-process.js';

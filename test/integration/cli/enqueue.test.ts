@@ -14,7 +14,7 @@ import { createApp, type App } from '../../../src/app.js';
 import { createLogger } from '../../../src/adapters/logger.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
 import type { Config } from '../../../src/config.js';
-import { Keys } from '../../../src/queues/keys.js';
+import { Keys } from '../../../src/redis/keys.js';
 import { testConfig } from '../pipeline/support/test-config.js';
 import { runCli, waitFor } from '../device/helpers.js';
 import { deleteMatching } from '../../../src/devtools/delete-keys.js';

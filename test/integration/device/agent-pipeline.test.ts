@@ -15,7 +15,7 @@ import { createLogger } from '../../../src/adapters/logger.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
 import type { Config } from '../../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
-import { Keys } from '../../../src/queues/keys.js';
+import { Keys } from '../../../src/redis/keys.js';
 import { testConfig } from '../pipeline/support/test-config.js';
 import { MQTT_URL, REPO, runCli, TopicRecorder, uniqueId, waitFor, type Child } from './helpers.js';
 import { deleteMatching } from '../../../src/devtools/delete-keys.js';

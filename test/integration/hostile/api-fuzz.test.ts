@@ -13,7 +13,7 @@ import { createApp, type App } from '../../../src/app.js';
 import { createLogger } from '../../../src/adapters/logger.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
-import { Keys } from '../../../src/queues/keys.js';
+import { Keys } from '../../../src/redis/keys.js';
 import { LogCapture } from '../pipeline/support/log-capture.js';
 import { MOSQUITTO_URL, REDIS_URL, testConfig } from '../pipeline/support/test-config.js';
 import { deleteMatching } from '../../../src/devtools/delete-keys.js';

@@ -13,7 +13,7 @@ import { Metrics } from '../../../src/adapters/metrics.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { renderTopic } from '../../../src/domain/topics.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
-import { Keys } from '../../../src/queues/keys.js';
+import { Keys } from '../../../src/redis/keys.js';
 import { deleteMatching } from '../../../src/devtools/delete-keys.js';
 import { MqttProbe } from '../emulator/mqtt-probe.js';
 import { LogCapture } from './support/log-capture.js';

@@ -5,11 +5,11 @@
  */
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchStore } from '../../../src/queues/batch-store.js';
-import { DeviceStore } from '../../../src/queues/device-store.js';
-import { QUEUE } from '../../../src/queues/queue-names.js';
-import { RedisScripts } from '../../../src/queues/redis-scripts.js';
-import { SiteBufferStore } from '../../../src/queues/site-buffer-store.js';
+import { BatchStore } from '../../../src/redis/batch-store.js';
+import { DeviceStore } from '../../../src/redis/device-store.js';
+import { QUEUE } from '../../../src/redis/queue-names.js';
+import { RedisScripts } from '../../../src/redis/redis-scripts.js';
+import { SiteBufferStore } from '../../../src/redis/site-buffer-store.js';
 import { PipelineHarness } from './support/pipeline-harness.js';
 
 describe('pipeline: graceful stop, lost jobs, restart', () => {

@@ -6,11 +6,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingEvent } from '../../../src/domain/onboarding-event.js';
-import { BatchStore } from '../../../src/queues/batch-store.js';
-import { DeviceStore } from '../../../src/queues/device-store.js';
-import { Keys } from '../../../src/queues/keys.js';
-import { RedisScripts } from '../../../src/queues/redis-scripts.js';
-import { SiteBufferStore } from '../../../src/queues/site-buffer-store.js';
+import { BatchStore } from '../../../src/redis/batch-store.js';
+import { DeviceStore } from '../../../src/redis/device-store.js';
+import { Keys } from '../../../src/redis/keys.js';
+import { RedisScripts } from '../../../src/redis/redis-scripts.js';
+import { SiteBufferStore } from '../../../src/redis/site-buffer-store.js';
 import { REDIS_URL } from './support/test-config.js';
 import { testScope } from '../../support/test-run.js';
 

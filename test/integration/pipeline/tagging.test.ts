@@ -8,12 +8,12 @@ import { ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { OnboardingEvent } from '../../../src/domain/onboarding-event.js';
-import { BatchStore } from '../../../src/queues/batch-store.js';
-import { DeviceStore } from '../../../src/queues/device-store.js';
-import { Keys } from '../../../src/queues/keys.js';
-import { RedisScripts } from '../../../src/queues/redis-scripts.js';
-import { SiteBufferStore } from '../../../src/queues/site-buffer-store.js';
-import { TagStore } from '../../../src/queues/tag-store.js';
+import { BatchStore } from '../../../src/redis/batch-store.js';
+import { DeviceStore } from '../../../src/redis/device-store.js';
+import { Keys } from '../../../src/redis/keys.js';
+import { RedisScripts } from '../../../src/redis/redis-scripts.js';
+import { SiteBufferStore } from '../../../src/redis/site-buffer-store.js';
+import { TagStore } from '../../../src/redis/tag-store.js';
 import { PipelineHarness } from './support/pipeline-harness.js';
 import { REDIS_URL } from './support/test-config.js';
 

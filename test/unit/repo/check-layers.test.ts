@@ -53,9 +53,9 @@ describe('scripts/check-layers.mjs', () => {
 
   it('catches every form of import out of the domain: type-only, export-from, dynamic, multi-line, Node I/O', () => {
     const root = tree({
-      'src/domain/ok.ts': "import { z } from 'zod';\nimport type { A } from './a.js';\n// import x from '../queues/x.js'\nconst url = 'redis://x'; // not an import\n",
+      'src/domain/ok.ts': "import { z } from 'zod';\nimport type { A } from './a.js';\n// import x from '../redis/x.js'\nconst url = 'redis://x'; // not an import\n",
       'src/domain/a.ts': "import type { Redis } from 'ioredis';\n",
-      'src/domain/b.ts': "export { keys } from '../queues/keys.js';\n",
+      'src/domain/b.ts': "export { keys } from '../redis/keys.js';\n",
       'src/domain/c.ts': "export async function f() { return import('../adapters/ssm.js'); }\n",
       'src/domain/d.ts': "import {\n  Worker,\n} from '../workers/w.js';\n",
       'src/domain/e.ts': "import { readFileSync } from 'node:fs';\n",
@@ -69,13 +69,13 @@ describe('scripts/check-layers.mjs', () => {
 
   it('enforces the layers above the domain too', () => {
     const root = tree({
-      'src/queues/q.ts': "import { x } from '../services/s.js';\n",
-      'src/adapters/a.ts': "import { x } from '../queues/q.js';\n",
+      'src/redis/q.ts': "import { x } from '../services/s.js';\n",
+      'src/adapters/a.ts': "import { x } from '../redis/q.js';\n",
       'src/services/s.ts': "import { x } from '../workers/w.js';\nimport type { ApiServices } from '../api/services.js';\n",
       'src/services/t.ts': "import { buildApi } from '../api/app.js';\nimport { SSMClient } from '@aws-sdk/client-ssm';\n",
       'src/workers/w.ts': "import { buildApi } from '../api/app.js';\n",
       'src/emulator/e.ts': "import { x } from '../adapters/a.js';\n",
-      'src/device/d.ts': "import { x } from '../queues/q.js';\nimport { y } from '../domain/y.js';\n",
+      'src/device/d.ts': "import { x } from '../redis/q.js';\nimport { y } from '../domain/y.js';\n",
       'src/app.ts': "import { x } from './workers/w.js';\nimport { y } from './api/app.js';\n",
       'src/cli/main.ts': "import { x } from '../app.js';\n",
     });
@@ -85,7 +85,7 @@ describe('scripts/check-layers.mjs', () => {
       'src/adapters/a.ts:1',
       'src/device/d.ts:1',
       'src/emulator/e.ts:1',
-      'src/queues/q.ts:1',
+      'src/redis/q.ts:1',
       'src/services/s.ts:1',
       'src/services/s.ts:2',
       'src/services/t.ts:1',
@@ -117,11 +117,11 @@ describe('scripts/check-layers.mjs', () => {
     expect(cycles).toContain('  src/services/a.ts:1: import cycle src/services/a.ts → src/services/b.ts → src/services/c.ts → src/services/a.ts');
   });
 
-  it('keeps the Lua loader (src/lua) free of our other layers; queues and adapters may use it, services not directly', () => {
+  it('keeps the Lua loader (src/lua) free of our other layers; redis and adapters may use it, services not directly', () => {
     const root = tree({
       'src/lua/script-loader.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
-      'src/lua/sneaky.ts': "import { Keys } from '../queues/keys.js';\nimport type { DeviceState } from '../domain/device-state.js';\n",
-      'src/queues/keys.ts': "import { r } from '../lua/script-loader.js';\nexport const Keys = r;\n",
+      'src/lua/sneaky.ts': "import { Keys } from '../redis/keys.js';\nimport type { DeviceState } from '../domain/device-state.js';\n",
+      'src/redis/keys.ts': "import { r } from '../lua/script-loader.js';\nexport const Keys = r;\n",
       'src/adapters/limiter.ts': "import { r } from '../lua/script-loader.js';\nexport const l = r;\n",
       'src/services/s.ts': "import { r } from '../lua/script-loader.js';\nexport const s = r;\n",
     });
@@ -131,7 +131,7 @@ describe('scripts/check-layers.mjs', () => {
 
   it('fails when production code imports src/devtools; the CLI (demo) may', () => {
     const files: Record<string, string> = { 'src/devtools/spawner.ts': "import { spawn } from 'node:child_process';\nexport const s = spawn;\n" };
-    const production = ['domain', 'queues', 'adapters', 'services', 'workers', 'api', 'config'];
+    const production = ['domain', 'redis', 'adapters', 'services', 'workers', 'api', 'config'];
     for (const layer of production) files[`src/${layer}/uses-devtools.ts`] = "import { s } from '../devtools/spawner.js';\nexport const x = s;\n";
     files['src/app.ts'] = "import { s } from './devtools/spawner.js';\nexport const x = s;\n";
     files['src/cli/demo.ts'] = "import { s } from '../devtools/spawner.js';\nexport const x = s;\n";

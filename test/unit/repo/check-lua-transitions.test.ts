@@ -47,12 +47,12 @@ describe('scripts/check-lua-transitions.ts', () => {
   });
 
   it('fails on a .lua file declaring and performing moves the domain tables do not allow, naming file and move', () => {
-    const result = run({ 'src/queues/scripts/redrive-in-place.lua': REDRIVE_IN_PLACE });
+    const result = run({ 'src/redis/scripts/redrive-in-place.lua': REDRIVE_IN_PLACE });
     expect(result.code).toBe(1);
-    expect(result.output).toContain('src/queues/scripts/redrive-in-place.lua: declares batch failed->open, which src/domain/batch-state.ts does not allow');
-    expect(result.output).toContain('src/queues/scripts/redrive-in-place.lua: declares device failed->batched, which src/domain/device-state.ts does not allow');
+    expect(result.output).toContain('src/redis/scripts/redrive-in-place.lua: declares batch failed->open, which src/domain/batch-state.ts does not allow');
+    expect(result.output).toContain('src/redis/scripts/redrive-in-place.lua: declares device failed->batched, which src/domain/device-state.ts does not allow');
     expect(result.output).toContain(
-      "src/queues/scripts/redrive-in-place.lua:7: devState(ARGV[4], ARGV[5], 'failed', 'batched', tonumber(ARGV[3])): makes device failed->batched, which src/domain/device-state.ts does not allow",
+      "src/redis/scripts/redrive-in-place.lua:7: devState(ARGV[4], ARGV[5], 'failed', 'batched', tonumber(ARGV[3])): makes device failed->batched, which src/domain/device-state.ts does not allow",
     );
   });
 

@@ -15,9 +15,9 @@ import { defaultInstanceNameFor } from '../../../src/domain/activation-request.j
 import type { BatchState } from '../../../src/domain/batch-state.js';
 import { AwsCallError } from '../../../src/domain/errors.js';
 import type { Site, SitesConfig } from '../../../src/domain/site.js';
-import type { ActivatedInput, BatchStore } from '../../../src/queues/batch-store.js';
-import type { Lease } from '../../../src/queues/lease.js';
-import type { BatchRecord } from '../../../src/queues/records.js';
+import type { ActivatedInput, BatchStore } from '../../../src/redis/batch-store.js';
+import type { Lease } from '../../../src/redis/lease.js';
+import type { BatchRecord } from '../../../src/redis/records.js';
 import { ActivationService, type ActivationDeps, type ActivationOutcome } from '../../../src/services/activation-service.js';
 
 const SITE: Site = { id: 'plant-1', region: 'us-east-1', iamRole: 'EdgeSSMRole', maxBatchSize: 100, batchWindowMs: 1_000, activationTtlHours: 24, tags: {} };

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../../src/adapters/metrics.js';
 import type { Site } from '../../../src/domain/site.js';
-import type { CutInput } from '../../../src/queues/site-buffer-store.js';
+import type { CutInput } from '../../../src/redis/site-buffer-store.js';
 import { BatchCutter } from '../../../src/services/batch-cutter.js';
 
 /** The buffer contract: a due site is cut by up to maxBatchSize; a remainder smaller than that is not due again at once. */

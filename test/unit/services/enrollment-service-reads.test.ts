@@ -5,10 +5,10 @@ import type { DeviceState } from '../../../src/domain/device-state.js';
 import { ValidationError } from '../../../src/domain/errors.js';
 import type { OnboardingEvent } from '../../../src/domain/onboarding-event.js';
 import type { Site } from '../../../src/domain/site.js';
-import type { BatchStore } from '../../../src/queues/batch-store.js';
-import type { BufferPolicy, DeviceHistoryEntry, DeviceStore, IntakeCounts, IntakeEvent } from '../../../src/queues/device-store.js';
-import type { BatchRecord, DeviceRecord } from '../../../src/queues/records.js';
-import type { SiteBufferStore } from '../../../src/queues/site-buffer-store.js';
+import type { BatchStore } from '../../../src/redis/batch-store.js';
+import type { BufferPolicy, DeviceHistoryEntry, DeviceStore, IntakeCounts, IntakeEvent } from '../../../src/redis/device-store.js';
+import type { BatchRecord, DeviceRecord } from '../../../src/redis/records.js';
+import type { SiteBufferStore } from '../../../src/redis/site-buffer-store.js';
 import { EnrollmentService, removedSiteReason } from '../../../src/services/enrollment-service.js';
 
 const NOW = Date.parse('2026-12-01T10:00:00.000Z');

@@ -5,9 +5,9 @@ import type { DeviceState } from '../../../src/domain/device-state.js';
 import { ValidationError } from '../../../src/domain/errors.js';
 import type { OnboardingEvent } from '../../../src/domain/onboarding-event.js';
 import type { Site } from '../../../src/domain/site.js';
-import type { BatchStore } from '../../../src/queues/batch-store.js';
-import type { DeviceOwner, DeviceStore, IntakeEvent } from '../../../src/queues/device-store.js';
-import type { SiteBufferStore } from '../../../src/queues/site-buffer-store.js';
+import type { BatchStore } from '../../../src/redis/batch-store.js';
+import type { DeviceOwner, DeviceStore, IntakeEvent } from '../../../src/redis/device-store.js';
+import type { SiteBufferStore } from '../../../src/redis/site-buffer-store.js';
 import { EnrollmentService } from '../../../src/services/enrollment-service.js';
 
 const site = (id: string): Site => ({ id, region: 'us-east-1', iamRole: 'R', maxBatchSize: 10, batchWindowMs: 100, activationTtlHours: 24, tags: {} });

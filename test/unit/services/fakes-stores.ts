@@ -7,8 +7,8 @@
 import type { IotPublisher } from '../../../src/adapters/iot-publisher.js';
 import type { RateLimiter } from '../../../src/adapters/rate-limiter.js';
 import type { DeviceState } from '../../../src/domain/device-state.js';
-import type { ExpireInput } from '../../../src/queues/batch-store.js';
-import type { BatchRecord, DeviceRecord } from '../../../src/queues/records.js';
+import type { ExpireInput } from '../../../src/redis/batch-store.js';
+import type { BatchRecord, DeviceRecord } from '../../../src/redis/records.js';
 import type { DeliveryBatches, DeliveryDevices } from '../../../src/services/delivery-service.js';
 import type { ReconcileBatches, ReconcileDevices } from '../../../src/services/reconcile-service.js';
 

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchState } from '../../../src/domain/batch-state.js';
 import type { DeviceState } from '../../../src/domain/device-state.js';
-import type { BatchStore } from '../../../src/queues/batch-store.js';
-import type { DeviceStore } from '../../../src/queues/device-store.js';
-import type { IndexPage, IndexQuery, ListingStore } from '../../../src/queues/listing-store.js';
-import type { BatchRecord, DeviceRecord } from '../../../src/queues/records.js';
-import type { RetentionStore } from '../../../src/queues/retention-store.js';
+import type { BatchStore } from '../../../src/redis/batch-store.js';
+import type { DeviceStore } from '../../../src/redis/device-store.js';
+import type { IndexPage, IndexQuery, ListingStore } from '../../../src/redis/listing-store.js';
+import type { BatchRecord, DeviceRecord } from '../../../src/redis/records.js';
+import type { RetentionStore } from '../../../src/redis/retention-store.js';
 import { ListingService, OVERVIEW_WINDOW_MS, toBatchSummary } from '../../../src/services/listing-service.js';
 import type { SiteView } from '../../../src/services/views.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/domain/errors.js';
-import type { DeviceStore } from '../../../src/queues/device-store.js';
-import type { IndexPage, IndexQuery, ListingStore } from '../../../src/queues/listing-store.js';
-import type { DeviceRecord } from '../../../src/queues/records.js';
-import type { BatchStore } from '../../../src/queues/batch-store.js';
-import type { RetentionStore } from '../../../src/queues/retention-store.js';
+import type { DeviceStore } from '../../../src/redis/device-store.js';
+import type { IndexPage, IndexQuery, ListingStore } from '../../../src/redis/listing-store.js';
+import type { DeviceRecord } from '../../../src/redis/records.js';
+import type { BatchStore } from '../../../src/redis/batch-store.js';
+import type { RetentionStore } from '../../../src/redis/retention-store.js';
 import { ListingService } from '../../../src/services/listing-service.js';
 
 /** An index per site: ids with sequence numbers, paged like the Lua script (state filter on read). */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../../src/adapters/metrics.js';
 import type { ActivationTier, SsmAccount } from '../../../src/adapters/ssm-account.js';
 import type { Site, SitesConfig } from '../../../src/domain/site.js';
-import type { QuotaHeld } from '../../../src/queues/quota-store.js';
+import type { QuotaHeld } from '../../../src/redis/quota-store.js';
 import { NodeQuotaService } from '../../../src/services/node-quota-service.js';
 
 class FakeAccount implements SsmAccount {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/adapters/logger.js';
-import type { RetentionStore } from '../../../src/queues/retention-store.js';
+import type { RetentionStore } from '../../../src/redis/retention-store.js';
 import { RetentionService } from '../../../src/services/retention-service.js';
 
 describe('RetentionService', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../../src/adapters/metrics.js';
 import { AwsCallError } from '../../../src/domain/errors.js';
 import type { Site } from '../../../src/domain/site.js';
-import type { TagTask } from '../../../src/queues/tag-store.js';
+import type { TagTask } from '../../../src/redis/tag-store.js';
 import { TagService } from '../../../src/services/tag-service.js';
 
 /** The tag queue's contract (claim leases, finish removes, retryAt reschedules) over a Map. */

@@ -13,7 +13,7 @@ import type { DeviceState } from '../../../../src/domain/device-state.js';
 import type { OnboardingEvent } from '../../../../src/domain/onboarding-event.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../../src/emulator/index.js';
 import { DeviceSimulator, type DeviceSimulatorOptions } from '../../../../src/device/simulator/index.js';
-import { Keys } from '../../../../src/queues/keys.js';
+import { Keys } from '../../../../src/redis/keys.js';
 import { clearRetainedUnder, CredentialsObserver } from './credentials-observer.js';
 import { LogCapture } from './log-capture.js';
 import { MOSQUITTO_URL, testConfig, type TestConfigOptions } from './test-config.js';

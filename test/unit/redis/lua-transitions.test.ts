@@ -18,14 +18,14 @@ function declaredBy(file: string): string[] {
   return moves.map(showMove);
 }
 
-const script = (transitions: string, body: string) => ({ path: 'src/queues/scripts/x.lua', text: `--[[\n  test\n]]\n-- transitions: ${transitions}\n--- @include "prelude"\n${body}\n` });
+const script = (transitions: string, body: string) => ({ path: 'src/redis/scripts/x.lua', text: `--[[\n  test\n]]\n-- transitions: ${transitions}\n--- @include "prelude"\n${body}\n` });
 
 /** the real scripts plus `extra`, so the tables' every move stays declared and only `extra` is judged */
 const withReal = (...extra: { path: string; text: string }[]) => checkScripts([...scripts, ...extra]);
 
 describe('the Lua scripts and the domain state tables', () => {
   it('agree: every declared move is allowed and made, every call declared, every table move made', () => {
-    expect(scripts.map((s) => s.path)).toContain('src/queues/scripts/registered.lua');
+    expect(scripts.map((s) => s.path)).toContain('src/redis/scripts/registered.lua');
     expect(scripts.map((s) => s.path)).toContain('src/adapters/token-bucket.lua');
     expect(checkScripts(scripts)).toEqual([]);
   });
@@ -58,27 +58,27 @@ describe('the Lua scripts and the domain state tables', () => {
 
   it('refuses a declared move the table does not allow', () => {
     const problems = withReal(script('device registered->failed', "devState(id, site, 'registered', 'failed', now)"));
-    expect(problems).toContain('src/queues/scripts/x.lua: declares device registered->failed, which src/domain/device-state.ts does not allow');
+    expect(problems).toContain('src/redis/scripts/x.lua: declares device registered->failed, which src/domain/device-state.ts does not allow');
   });
 
   it('refuses a call that makes a move the header does not declare, or a forbidden one', () => {
     expect(withReal(script('device acked->registered', "devState(id, site, 'acked', 'registered', now)\ndevState(id, site, 'acked', 'failed', now)"))).toEqual([
-      "src/queues/scripts/x.lua:7: devState(id, site, 'acked', 'failed', now): makes a device move to failed its header does not declare",
+      "src/redis/scripts/x.lua:7: devState(id, site, 'acked', 'failed', now): makes a device move to failed its header does not declare",
     ]);
     expect(withReal(script('batch active->completed', "batchState(b, 'completed', now)\nbatchState(b, 'open', now)"))).toEqual([
-      "src/queues/scripts/x.lua:7: batchState(b, 'open', now): makes a batch move to open its header does not declare",
+      "src/redis/scripts/x.lua:7: batchState(b, 'open', now): makes a batch move to open its header does not declare",
     ]);
     expect(withReal(script('none', "devState(id, site, 'registered', 'batched', now)"))).toEqual([
-      "src/queues/scripts/x.lua:6: devState(id, site, 'registered', 'batched', now): makes device registered->batched, which src/domain/device-state.ts does not allow",
+      "src/redis/scripts/x.lua:6: devState(id, site, 'registered', 'batched', now): makes device registered->batched, which src/domain/device-state.ts does not allow",
     ]);
     expect(withReal(script('none', 'devState(id, site, f[1], state, now)'))[0]).toContain('the target state must be a literal');
   });
 
   it('refuses a header that declares a move no call makes, or cannot be read', () => {
     expect(withReal(script('device acked->registered, acked->failed', "devState(id, site, 'acked', 'registered', now)"))).toEqual([
-      'src/queues/scripts/x.lua: declares device acked->failed, but no devState/batchState call of its body makes it',
+      'src/redis/scripts/x.lua: declares device acked->failed, but no devState/batchState call of its body makes it',
     ]);
-    expect(withReal({ path: 'src/queues/scripts/x.lua', text: 'return 0\n' })).toEqual(['src/queues/scripts/x.lua: needs exactly one "-- transitions:" header line, has 0']);
+    expect(withReal({ path: 'src/redis/scripts/x.lua', text: 'return 0\n' })).toEqual(['src/redis/scripts/x.lua: needs exactly one "-- transitions:" header line, has 0']);
     expect(withReal(script('devices a->b', ''))[0]).toContain('cannot read "devices a->b"');
     expect(withReal(script('device acked->done', ''))[0]).toContain('declares device acked->done: no such device state');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_FIELDS, DEVICE_FIELDS, STATE_TIME_FIELDS } from '../../../src/queues/records.js';
+import { BATCH_FIELDS, DEVICE_FIELDS, STATE_TIME_FIELDS } from '../../../src/redis/records.js';
 
 describe('the hash field names (declared once, handed to the Lua scripts)', () => {
   it('gives each field of a device hash, times included, its own name', () => {

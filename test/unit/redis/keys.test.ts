@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BATCH_STATES } from '../../../src/domain/batch-state.js';
-import { KEY_SEGMENTS, Keys } from '../../../src/queues/keys.js';
+import { KEY_SEGMENTS, Keys } from '../../../src/redis/keys.js';
 
 describe('Keys', () => {
   it('puts every key under one hash tag, so multi-key scripts work on Redis Cluster', () => {

@@ -1,5 +1,5 @@
 /**
- * Registers our Lua scripts (src/queues/scripts/*.lua, read by the one loader, src/lua/script-loader.ts) on
+ * Registers our Lua scripts (src/redis/scripts/*.lua, read by the one loader, src/lua/script-loader.ts) on
  * an ioredis client (defineCommand: EVALSHA with EVAL fallback) and calls them by name. Every script takes
  * one key (it routes the call to the fleet's Cluster slot). The key segments and hash field names the scripts
  * use are the TypeScript ones (keys.ts, records.ts), handed to them as the generated include "layout".
@@ -9,7 +9,7 @@ import { KEY_SEGMENTS } from './keys.js';
 import { BATCH_FIELDS, DEVICE_FIELDS, STATE_TIME_FIELDS } from './records.js';
 import type { RedisConnection } from './redis-connection.js';
 
-/** command name → script file (src/queues/scripts/<file>.lua) */
+/** command name → script file (src/redis/scripts/<file>.lua) */
 const SCRIPT_FILES = {
   fleetIntake: 'intake',
   fleetIntakeRemovedSite: 'intake-removed-site',

@@ -6,7 +6,7 @@ import type { BatchState } from '../domain/batch-state.js';
 
 /**
  * The segment after the root of each key kind, declared once: `Keys` builds keys from them and the Lua
- * scripts get them as the table `SEG` (src/queues/redis-scripts.ts), so neither side retypes a segment.
+ * scripts get them as the table `SEG` (src/redis/redis-scripts.ts), so neither side retypes a segment.
  */
 export const KEY_SEGMENTS = {
   queues: 'q',

@@ -2,17 +2,17 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KEY_SEGMENTS } from '../../../src/queues/keys.js';
-import { DEVICE_FIELDS, STATE_TIME_FIELDS } from '../../../src/queues/records.js';
-import { SCRIPTS } from '../../../src/queues/redis-scripts.js';
+import { KEY_SEGMENTS } from '../../../src/redis/keys.js';
+import { DEVICE_FIELDS, STATE_TIME_FIELDS } from '../../../src/redis/records.js';
+import { SCRIPTS } from '../../../src/redis/redis-scripts.js';
 
-const dir = resolve(import.meta.dirname, '../../../src/queues/scripts');
+const dir = resolve(import.meta.dirname, '../../../src/redis/scripts');
 const includes = readdirSync(join(dir, 'includes')).map((f) => readFileSync(join(dir, 'includes', f), 'utf8'));
 /** what the includes and the generated layout define */
 const shared = [...new Set([...includes.join('\n').matchAll(/^local (?:function )?(\w+)/gm)].map((m) => m[1]!)).add('SEG').add('DEVICE').add('BATCH').add('TS')];
 
 describe('the loaded scripts', () => {
-  it('are one per .lua file of src/queues/scripts', () => {
+  it('are one per .lua file of src/redis/scripts', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.lua')).length;
     expect(Object.keys(SCRIPTS)).toHaveLength(files);
   });

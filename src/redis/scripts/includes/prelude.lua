@@ -2,7 +2,7 @@
   Shared by the transition scripts: the only code that changes a state. They keep the per-site state
   counts (`cnt:<site>`), the failed-device index, the per-state batch index and the listing indexes exact,
   so nothing is ever recomputed. devState and batchState are the state-change helpers the transitions check
-  reads (test/unit/queues/lua-transitions.test.ts, scripts/check-lua-transitions.ts).
+  reads (test/unit/redis/lua-transitions.test.ts, scripts/check-lua-transitions.ts).
 ]]
 --- @include "keys"
 -- the per-site listing index: a new member gets the next sequence number, so pages stay stable

@@ -2,8 +2,8 @@
   The key root and the key builders. Every script gets ARGV[1] = the key root `{prefix}` and builds its
   keys from it: all of them share its hash tag (one Cluster slot); KEYS[1] only routes the call.
   SEG (key segments), DEVICE and BATCH (hash field names) and TS (device timestamp fields) come from the
-  TypeScript declarations (src/queues/keys.ts, src/queues/records.ts): the include "layout" is generated
-  by src/queues/redis-scripts.ts.
+  TypeScript declarations (src/redis/keys.ts, src/redis/records.ts): the include "layout" is generated
+  by src/redis/redis-scripts.ts.
 ]]
 --- @include "layout"
 local root = ARGV[1]

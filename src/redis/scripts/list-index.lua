@@ -47,7 +47,7 @@ local last = ''
 local n = 0
 for i = 1, #entries, 2 do
   local id, score = entries[i], entries[i + 1]
-  -- a batch hash names its state and site as a device hash does (test/unit/queues/records.test.ts)
+  -- a batch hash names its state and site as a device hash does (test/unit/redis/records.test.ts)
   local f = redis.call('HMGET', key(kind, id), DEVICE.state, DEVICE.site)
   if not f[1] or f[2] ~= site then
     redis.call('ZREM', KEYS[1], id)

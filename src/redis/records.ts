@@ -51,7 +51,7 @@ export interface BatchRecord {
 
 /**
  * The device hash's field names (`dev:<id>`), declared once: the stores read records with them and the Lua
- * scripts get them as the table `DEVICE` (src/queues/redis-scripts.ts). Times per state: STATE_TIME_FIELDS.
+ * scripts get them as the table `DEVICE` (src/redis/redis-scripts.ts). Times per state: STATE_TIME_FIELDS.
  */
 export const DEVICE_FIELDS = {
   state: 'st',
