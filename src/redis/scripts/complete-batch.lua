@@ -14,10 +14,6 @@
 local b, now = ARGV[2], tonumber(ARGV[3])
 local f = redis.call('HMGET', KEYS[1], BATCH.state, BATCH.left)
 if f[1] ~= 'active' or tonumber(f[2] or '0') > 0 then return 0 end
-redis.call('HDEL', KEYS[1], BATCH.code)
 batchState(b, 'completed', now)
-releaseQuota(b)
-redis.call('ZREM', key(SEG.expiries), b)
-redis.call('ZREM', key(SEG.acked), b)
-redis.call('DEL', key(SEG.batchAcked, b))
+batchDone(b)
 return 1

@@ -21,12 +21,8 @@
 local b, now, maxRe, window, max, reason = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local st = redis.call('HGET', KEYS[1], BATCH.state)
 if st ~= 'active' then return {0, 0} end
-redis.call('HDEL', KEYS[1], BATCH.code)
 batchState(b, 'expired', now)
-releaseQuota(b)
-redis.call('ZREM', key(SEG.expiries), b)
-redis.call('ZREM', key(SEG.acked), b)
-redis.call('DEL', key(SEG.batchAcked, b))
+batchDone(b)
 local rebatched, failed = 0, 0
 for _, id in ipairs(redis.call('LRANGE', bdevKey(b), 0, -1)) do
   local dk = devKey(id)

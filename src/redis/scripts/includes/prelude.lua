@@ -63,3 +63,12 @@ local function releaseQuota(b)
     redis.call('HSET', bk, BATCH.quota, 0)
   end
 end
+-- an active batch is done (completed or expired): its sealed code goes, what it reserved and did not
+-- register goes back, and it leaves the expiry and ack watches
+local function batchDone(b)
+  redis.call('HDEL', batchKey(b), BATCH.code)
+  releaseQuota(b)
+  redis.call('ZREM', key(SEG.expiries), b)
+  redis.call('ZREM', key(SEG.acked), b)
+  redis.call('DEL', key(SEG.batchAcked, b))
+end
