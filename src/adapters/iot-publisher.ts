@@ -7,7 +7,7 @@
 import { DescribeEndpointCommand } from '@aws-sdk/client-iot';
 import { PublishCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { toAwsCallError } from '../domain/aws-error.js';
-import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS } from '../domain/aws-iot-limits.js';
+import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, publishExpirySeconds } from '../domain/aws-iot-limits.js';
 import type { AwsClients } from './aws-clients.js';
 import type { Metrics } from './metrics.js';
 
@@ -36,7 +36,7 @@ export class SdkIotPublisher implements IotPublisher {
   ) {}
 
   async publishRetained(topic: string, payload: string, expirySeconds: number): Promise<void> {
-    await this.publish(topic, Buffer.from(payload), Math.max(1, Math.min(this.maxExpirySeconds, Math.ceil(expirySeconds))));
+    await this.publish(topic, Buffer.from(payload), publishExpirySeconds(expirySeconds, this.maxExpirySeconds));
   }
 
   async clearRetained(topic: string): Promise<void> {

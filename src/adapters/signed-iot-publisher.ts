@@ -6,7 +6,7 @@
  * client was.
  */
 import { toAwsCallError } from '../domain/aws-error.js';
-import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS } from '../domain/aws-iot-limits.js';
+import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, publishExpirySeconds } from '../domain/aws-iot-limits.js';
 import { fullJitterBackoff } from '../domain/backoff.js';
 import type { AwsClients } from './aws-clients.js';
 import { resolveDataPlane, type IotPublisher } from './iot-publisher.js';
@@ -30,8 +30,7 @@ export class SignedIotPublisher implements IotPublisher {
   ) {}
 
   async publishRetained(topic: string, payload: string, expirySeconds: number): Promise<void> {
-    const expiry = Math.max(1, Math.min(this.maxExpirySeconds, Math.ceil(expirySeconds)));
-    await this.publish(topic, Buffer.from(payload), expiry);
+    await this.publish(topic, Buffer.from(payload), publishExpirySeconds(expirySeconds, this.maxExpirySeconds));
   }
 
   async clearRetained(topic: string): Promise<void> {
