@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { deviceIdFor, runFactoryLine } from '../../src/cli/demo/factory-line.js';
+import { CHAOS_ORCHESTRATOR_ENV } from './support/chaos-scenario.js';
 import { FleetCluster } from './support/fleet-cluster.js';
 import { checkInvariants } from './support/invariant-report.js';
 import { formatFigures, type ChaosFigures } from './support/chaos-figures.js';
@@ -47,12 +48,7 @@ describe(`chaos on a Redis Cluster: ${MODE}`, () => {
       logLevel: 'info',
       redisCluster: { masters: 3, replicasPerMaster: 1 },
       env: {
-        FLEET_RECONCILE_INTERVAL_MS: '250',
-        FLEET_RETRY_BASE_MS: '100',
-        FLEET_RETRY_MAX_MS: '2000',
-        FLEET_CREATE_ACTIVATION_RPS: '20',
-        FLEET_SSM_RPS: '1000',
-        FLEET_IOT_PUBLISH_RPS: '5000',
+        ...CHAOS_ORCHESTRATOR_ENV,
         FLEET_REDIS_MIN_REPLICAS: String(MIN_REPLICAS),
         FLEET_REDIS_REPLICA_TIMEOUT_MS: '1000',
       },

@@ -15,6 +15,16 @@ import { FleetCluster } from './fleet-cluster.js';
 import { checkInvariants } from './invariant-report.js';
 import type { ChaosFigures } from './chaos-figures.js';
 
+/** the orchestrator's settings in every chaos run: short intervals and retries, budgets the emulator can carry */
+export const CHAOS_ORCHESTRATOR_ENV: Readonly<Record<string, string>> = {
+  FLEET_RECONCILE_INTERVAL_MS: '250',
+  FLEET_RETRY_BASE_MS: '100',
+  FLEET_RETRY_MAX_MS: '2000',
+  FLEET_CREATE_ACTIVATION_RPS: '20',
+  FLEET_SSM_RPS: '1000',
+  FLEET_IOT_PUBLISH_RPS: '5000',
+};
+
 export interface ChaosScenario {
   readonly command: string;
   readonly devices: number;
@@ -75,12 +85,7 @@ export async function runChaosScenario(s: ChaosScenario): Promise<ChaosOutcome> 
     seed: s.seed,
     logLevel: 'info',
     env: {
-      FLEET_RECONCILE_INTERVAL_MS: '250',
-      FLEET_RETRY_BASE_MS: '100',
-      FLEET_RETRY_MAX_MS: '2000',
-      FLEET_CREATE_ACTIVATION_RPS: '20',
-      FLEET_SSM_RPS: '1000',
-      FLEET_IOT_PUBLISH_RPS: '5000',
+      ...CHAOS_ORCHESTRATOR_ENV,
       // the orchestrator allows for at least the read-after-write delay the emulator applies
       FLEET_SSM_CONSISTENCY_MS: String(Math.max(200, Math.ceil(s.consistencyDelayMs * 1.5))),
     },

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { emulatorExports } from './emulator-exports.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/fleet-enroll.js', import.meta.url));
 
@@ -17,13 +18,7 @@ describe('fleet-enroll emulator --tls --tier', () => {
     const dir = await mkdtemp(join(tmpdir(), 'fleet-cli-tls-'));
     const child = spawn(process.execPath, [BIN, 'emulator', '--tls', '--tls-dir', dir, '--tier', 'advanced'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      let out = '';
-      child.stdout.setEncoding('utf8');
-      while (!out.includes('AWS_REGION=')) {
-        const [chunk] = (await once(child.stdout, 'data')) as [string];
-        out += chunk;
-      }
-      const env = Object.fromEntries([...out.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+      const { out, env } = await emulatorExports(child);
       expect(env['AWS_ENDPOINT_URL_SSM']).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(env['AWS_CA_BUNDLE']).toBe(join(dir, 'cert.pem'));
       expect(out).toContain(`NODE_EXTRA_CA_CERTS=${join(dir, 'cert.pem')}`);

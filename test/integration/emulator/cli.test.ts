@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { emulatorExports } from './emulator-exports.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/fleet-enroll.js', import.meta.url));
 
@@ -10,13 +11,7 @@ describe('fleet-enroll emulator', () => {
   it('prints the exports to paste; an SDK configured only by them works; Ctrl-C stops it cleanly', async () => {
     const child = spawn(process.execPath, [BIN, 'emulator', '--mqtt-url', 'mqtt://127.0.0.1:1883', '--faults', '{"ssm.CreateActivation":{"error":1}}'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      let out = '';
-      child.stdout.setEncoding('utf8');
-      while (!out.includes('AWS_REGION=')) {
-        const [chunk] = (await once(child.stdout, 'data')) as [string];
-        out += chunk;
-      }
-      const env = Object.fromEntries([...out.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+      const { env } = await emulatorExports(child);
       expect(Object.keys(env).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_IOT', 'AWS_ENDPOINT_URL_IOT_DATA_PLANE', 'AWS_ENDPOINT_URL_SSM', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']);
 
       const client = new SSMClient({
