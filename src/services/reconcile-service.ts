@@ -67,10 +67,10 @@ export interface ReconcileDeps {
   readonly logger: Logger;
   /** retries of each idempotent AWS call within a pass */
   readonly awsRetry: AwsRetryOptions;
-  /** a batch this long without progress has lost its job (default 10 s) */
-  readonly stuckAfterMs?: number;
-  /** a device delivered this long ago without an ack gets its credentials again (default 60 s) */
-  readonly redeliverAfterMs?: number;
+  /** a batch this long without progress has lost its job (config.pipeline.stuckAfterMs) */
+  readonly stuckAfterMs: number;
+  /** a device delivered this long ago without an ack gets its credentials again (config.pipeline.redeliverAfterMs) */
+  readonly redeliverAfterMs: number;
   /** AWS IoT's cap on message expiry (604,800 s): retained credentials are republished before it; shorter in tests */
   readonly retainedExpiryCapSeconds?: number;
   readonly clock?: () => number;
@@ -88,13 +88,9 @@ const PARALLEL = 64;
 
 export class ReconcileService {
   private readonly now: () => number;
-  private readonly stuckAfterMs: number;
-  private readonly redeliverAfterMs: number;
 
   constructor(private readonly deps: ReconcileDeps) {
     this.now = deps.clock ?? Date.now;
-    this.stuckAfterMs = deps.stuckAfterMs ?? 10_000;
-    this.redeliverAfterMs = deps.redeliverAfterMs ?? 60_000;
   }
 
   async tick(): Promise<ReconcileReport> {
@@ -242,14 +238,14 @@ export class ReconcileService {
   /** Jobs lost to a crash between two steps, and `blocked` batches whose Region has room again. */
   private async redriveStuck(): Promise<number> {
     const { batches, jobs } = this.deps;
-    const before = this.now() - this.stuckAfterMs;
+    const before = this.now() - this.deps.stuckAfterMs;
     let n = 0;
     // BullMQ keeps one job per id: re-adding a batch's job that is still queued (or delayed) is a no-op
     for (const batchId of [...(await batches.inState('open', before)), ...(await batches.inState('creating', before))]) {
       await jobs.addActivation(batchId);
       n++;
     }
-    const quietSince = this.now() - this.redeliverAfterMs;
+    const quietSince = this.now() - this.deps.redeliverAfterMs;
     // one pipelined read for all of them, not a round trip per batch
     for (const b of await batches.getMany(await batches.inState('active'))) {
       if (!b) continue;
