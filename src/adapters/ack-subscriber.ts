@@ -45,6 +45,9 @@ function refusedProtocolVersion(err: unknown): boolean {
 
 type OnMessage = (topic: string, payload: Buffer) => void;
 
+/** MQTT 5's largest Receive Maximum: acks in flight to us at once */
+const RECEIVE_MAXIMUM = 65_535;
+
 export class MqttAckSubscriber implements AckSubscriber {
   private client: MqttClient | undefined;
   private sessionClient: MqttClient | undefined;
@@ -131,7 +134,11 @@ export class MqttAckSubscriber implements AckSubscriber {
     onMessage: OnMessage,
     onConnack?: (connack: IConnackPacket) => void,
   ): Promise<{ client: MqttClient; connack: IConnackPacket; version: 4 | 5 }> {
-    const client = mqtt.connect(this.url, { ...options, protocolVersion: version, reconnectPeriod: 1_000 });
+    // MQTT 5: a large Receive Maximum lets the broker put a burst of acks in flight to us at once. With the
+    // default (Mosquitto: 20 in flight) the rest waits in the broker's per-client queue (max_queued_messages,
+    // 1,000) and what overflows it is dropped whenever this process is busy for a moment.
+    const properties = version === 5 ? { ...options.properties, receiveMaximum: RECEIVE_MAXIMUM } : undefined;
+    const client = mqtt.connect(this.url, { ...options, ...(properties ? { properties } : {}), protocolVersion: version, reconnectPeriod: 1_000 });
     // before CONNACK: a resumed session's queued acks can arrive in the same read as the CONNACK itself.
     if (onConnack) client.on('connect', onConnack);
     client.on('message', (topic, payload, packet) => {
