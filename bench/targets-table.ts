@@ -157,12 +157,21 @@ export function renderTargets(results: readonly NamedResult[]): string {
       const b = num(million.result, path);
       return b === undefined ? undefined : Math.round(b / 2 ** 20);
     };
-    const main = mb('summary.details.peakRssBytes');
-    const child = mb('summary.details.rolesProcess.peakRssBytes');
+    const details = (million.result as { summary?: { details?: { rolesHere?: string[]; rolesProcesses?: { roles: string[]; peakRssBytes: number }[] } } }).summary?.details;
+    // results before the bench ran every role in a child: the main process held the api and some roles, with the lines
+    const mainRanRoles = details?.rolesHere === undefined || details.rolesHere.length > 0;
+    const main = mainRanRoles ? mb('summary.details.peakRssBytes') : undefined;
+    const children = (details?.rolesProcesses ?? []).map((c) => ({ roles: c.roles.join('+'), mb: Math.round(c.peakRssBytes / 2 ** 20) }));
+    const all = [...(main === undefined ? [] : [main]), ...children.map((c) => c.mb)];
     rows.push({
       target: 'Orchestrator RSS ≤ 300 MB at 1M (each process)',
-      measured: [`${fmt(main)} MB main process (api, intake, activation, delivery and the factory lines) + ${fmt(child)} MB ack/reconcile process, sampled`],
-      verdicts: [main === undefined ? 'n/a' : main <= 300 && (child ?? 0) <= 300 ? 'met' : 'missed'],
+      measured: [
+        [
+          ...(main === undefined ? [] : [`${fmt(main)} MB main process (api, intake, activation, delivery and the factory lines)`]),
+          ...children.map((c) => `${fmt(c.mb)} MB ${c.roles}`),
+        ].join(' + ') + ', sampled',
+      ],
+      verdicts: [all.length === 0 ? 'n/a' : all.every((m) => m <= 300) ? 'met' : 'missed'],
       files: [file(million)],
     });
   }

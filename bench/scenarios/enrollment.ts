@@ -1,8 +1,9 @@
 /**
- * End to end against the emulator (scenarios e2e and latency, and fleet-enroll's side of the naive
- * baseline): runEnrollment with the emulator and the simulated devices in child processes of their own,
- * so that this process is the orchestrator (API + every worker role) plus the factory lines, and its RSS
- * and CPU are the orchestrator's.
+ * End to end against the emulator (scenarios e2e, e2e-random, latency, budget, stages, and fleet-enroll's
+ * side of the naive baseline): runEnrollment with the emulator, the simulated devices and every orchestrator
+ * role in child processes (by default two orchestrator processes: api + intake + activation + delivery, and
+ * ack + reconcile + tag), so that this process is the bench alone — the factory lines, the progress polls,
+ * the sampling — and the orchestrator's RSS and CPU are its own processes'.
  */
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
@@ -29,7 +30,7 @@ export interface EnrollmentBenchOptions {
   /** the orchestrator at its default AWS budgets, and these emulator faults (TPS caps) */
   readonly defaultBudgets?: { readonly faults: FaultConfig };
   readonly label: string;
-  /** ack + reconcile in a second orchestrator process (default true): the orchestrator on two cores */
+  /** ack + reconcile + tag in an orchestrator process of their own (default true), the other roles with the API in another */
   readonly splitRoles?: boolean;
   /** worker roles in child processes, one per group (overrides splitRoles) */
   readonly roleGroups?: readonly (readonly Role[])[];
@@ -53,7 +54,7 @@ export interface EnrollmentBench {
   };
   /** CPU seconds of each process from the first request until every device was registered or failed (/proc/<pid>/stat) */
   readonly cpuByProcess: readonly ProcessCpuRow[];
-  /** CPU seconds of the orchestrator's processes (this one, with the lines, and the ack+reconcile child) over the run, and the cores that makes on average */
+  /** CPU seconds of the orchestrator's processes from the first request until every device was done (/proc), and the cores that makes on average */
   readonly orchestratorCpuSeconds: number;
   readonly orchestratorCores: number;
 }
@@ -65,8 +66,8 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
   const redis = new Redis(options.redisUrl);
   const sampler = await RedisMemorySampler.start(redis);
   const log = pino.destination({ dest: options.logFile, sync: false, mkdir: true });
-  const cpuBefore = process.cpuUsage();
   const started = Date.now();
+  let drainedAt = 0;
   const cpu = new ProcessCpuWatch();
   const redisPid = Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1]);
   let lastPrint = 0;
@@ -80,6 +81,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
     simulatorProcess: true,
     simulatorConcurrency: 128,
     splitRoles: options.splitRoles ?? true,
+    orchestratorInChildren: true,
     ...(options.roleGroups ? { roleGroups: options.roleGroups } : {}),
     // the simulator registers 128 devices at a time, real devices each their own: its backlog is not lost acks
     redeliverAfterMs: 60_000,
@@ -99,7 +101,10 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
       sampler.track(new Keys(config.keyPrefix), [...config.sites.sites.keys()]);
       cpu.start(watched(pids, redisPid));
     },
-    onDrained: () => cpu.stop(),
+    onDrained: () => {
+      cpu.stop();
+      drainedAt = Date.now();
+    },
     onProgress: (p) => {
       sampler.sample(p.accepted, p.accepted - p.registered - p.failed);
       if (Date.now() - lastPrint >= 10_000) {
@@ -111,8 +116,8 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
   };
   try {
     const summary = await runEnrollment(run);
-    const own = process.cpuUsage(cpuBefore);
-    const cpuSeconds = (own.user + own.system) / 1e6 + (summary.details.rolesProcess?.cpuSeconds ?? 0);
+    const cpuSeconds = cpu.rows.filter((r) => r.name.startsWith(ORCHESTRATOR)).reduce((n, r) => n + r.cpuSeconds, 0);
+    const windowSeconds = Math.max(1, ((drainedAt || Date.now()) - started) / 1000);
     const orchestratorCalls = Object.fromEntries(Object.entries(summary.details.awsCalls).filter(([op]) => !DEVICE_OPERATIONS.has(op)));
     const calls = Object.values(orchestratorCalls).reduce((a, b) => a + b, 0);
     return {
@@ -128,7 +133,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
       },
       cpuByProcess: cpu.rows,
       orchestratorCpuSeconds: Math.round(cpuSeconds * 10) / 10,
-      orchestratorCores: Math.round((cpuSeconds / ((Date.now() - started) / 1000)) * 100) / 100,
+      orchestratorCores: Math.round((cpuSeconds / windowSeconds) * 100) / 100,
     };
   } finally {
     log.flushSync();
@@ -136,12 +141,17 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
   }
 }
 
+/** the CPU table's orchestrator rows start so */
+const ORCHESTRATOR = 'orchestrator';
+
 function watched(pids: RunPids, redisPid: number): WatchedProcess[] {
-  const elsewhere = pids.rolesProcesses.flatMap((c) => c.roles);
-  const main = `${['api', ...WORKER_ROLES.filter((r) => !elsewhere.includes(r))].join(', ')}; the factory lines; the bench (sampling)`;
+  const inChildren = pids.rolesProcesses.flatMap((c) => c.roles);
+  const here = inChildren.includes('api') ? [] : ['api', ...WORKER_ROLES.filter((r) => !inChildren.includes(r))];
   return [
-    { name: 'orchestrator (main)', runs: main, pid: pids.orchestrator },
-    ...pids.rolesProcesses.map((c) => ({ name: `orchestrator (${c.roles.join(' + ')})`, runs: c.roles.join(', '), pid: c.pid })),
+    here.length > 0
+      ? { name: `${ORCHESTRATOR} (main)`, runs: `${here.join(', ')}; the factory lines; the bench (sampling)`, pid: pids.orchestrator }
+      : { name: 'bench', runs: 'the factory lines (HTTP clients), progress polls, sampling: no orchestrator role', pid: pids.orchestrator },
+    ...pids.rolesProcesses.map((c) => ({ name: `${ORCHESTRATOR} (${c.roles.join(' + ')})`, runs: c.roles.join(', '), pid: c.pid })),
     { name: 'emulator', runs: 'SSM, IoT, IoT data plane over HTTP; the MQTT broker', pid: pids.emulator },
     ...(pids.simulator ? [{ name: 'device simulator', runs: 'the devices: MQTT, RegisterManagedInstance, acks', pid: pids.simulator }] : []),
     // INFO's process_id is this machine's process only if Redis runs here (not remote, not in a container)

@@ -68,6 +68,11 @@ export interface EnrollmentRunOptions {
   readonly splitRoles?: boolean;
   /** worker roles in child processes, one per group, the rest here (overrides splitRoles; e.g. one role each, to read each stage's CPU) */
   readonly roleGroups?: readonly (readonly Role[])[];
+  /**
+   * the API and the worker roles not in a group in one more child process: this one only posts, polls and
+   * samples, so that the orchestrator's CPU and memory are its processes' alone (benchmarks; not with chaos)
+   */
+  readonly orchestratorInChildren?: boolean;
   /** with child processes: their log file, and a directory for their `--cpu-prof` profiles */
   readonly rolesLogFile?: string;
   readonly rolesCpuProfileDir?: string;
@@ -89,7 +94,7 @@ export interface EnrollmentRunOptions {
 
 /** the processes of a run, for reading their CPU time (absent: not a process of its own) */
 export interface RunPids {
-  /** the orchestrator's API and the worker roles not split off, and the factory lines */
+  /** this process: the factory lines, and the API and the worker roles not split off unless every role runs in a child */
   readonly orchestrator: number;
   /** the child processes running worker roles */
   readonly rolesProcesses: readonly { readonly roles: readonly Role[]; readonly pid: number }[];
@@ -128,14 +133,16 @@ export interface RunSummary {
     retainedMessagesLeft: number;
     awsCalls: Record<string, number>;
     timedOut: boolean;
-    /** peak resident memory of this process (the orchestrator, the lines, and whatever is not in a child), sampled with progress */
+    /** peak resident memory of this process (the lines, and the orchestrator roles not in a child), sampled with progress */
     peakRssBytes: number;
+    /** the orchestrator roles this process ran (none with orchestratorInChildren) */
+    rolesHere: readonly Role[];
     /** each stage's time from the one before (accepted → batched → … → registered), for finding where latency goes */
     stageLatencyMs: Record<string, Percentiles>;
     /** the child processes' highest peak RSS and their CPU seconds together */
     rolesProcess?: { peakRssBytes: number; cpuSeconds: number };
     /** each child process's roles, peak RSS and CPU seconds */
-    rolesProcesses?: { roles: readonly Role[]; peakRssBytes: number; cpuSeconds: number }[];
+    rolesProcesses?: { roles: readonly Role[]; peakRssBytes: number; atPeak: NodeJS.MemoryUsage; cpuSeconds: number }[];
     /** requests posted, and the batches the cut rule makes of the devices' buffer times (each site's `tBuf`) if cut on time */
     requests: number;
     batchesByCutRule: number;
@@ -211,12 +218,20 @@ class EnrollmentRun {
     const simulator = this.options.simulatorProcess ? new DeviceSimulatorProcess(simulatorOptions) : new DeviceSimulator(simulatorOptions);
     await simulator.start();
     this.cleanups.unshift(() => simulator.stop());
-    const api = await createApp(config, { roles: ['api'], logger: this.logger, metrics: this.metrics, listen: { host: '127.0.0.1', port: 0 } });
-    // stopped (and so no longer writing to Redis) before the run's keys are deleted, also when start fails
-    this.cleanups.unshift(() => api.stop());
-    await api.start();
+    let apiUrl: string | undefined;
     this.cleanups.unshift(() => this.workers?.stop() ?? Promise.resolve());
-    await this.startWorkers();
+    if (this.options.orchestratorInChildren) {
+      if (this.options.chaos) throw new Error('chaos restarts the worker roles of this process: not with orchestratorInChildren');
+      // no roles here: the app only reads the site views for progress
+      this.workers = await createApp(config, { roles: [], logger: this.logger, metrics: this.metrics });
+    } else {
+      const api = await createApp(config, { roles: ['api'], logger: this.logger, metrics: this.metrics, listen: { host: '127.0.0.1', port: 0 } });
+      // stopped (and so no longer writing to Redis) before the run's keys are deleted, also when start fails
+      this.cleanups.unshift(() => api.stop());
+      await api.start();
+      apiUrl = api.url;
+      await this.startWorkers();
+    }
     for (const group of this.childGroups()) {
       const child = await RolesProcess.start(
         {
@@ -229,7 +244,9 @@ class EnrollmentRun {
       );
       this.rolesProcesses.push({ roles: group, process: child });
       this.cleanups.unshift(() => child.stop());
+      apiUrl ??= child.url;
     }
+    if (!apiUrl) throw new Error('no process runs the api role');
     const simulatorPid = simulator instanceof DeviceSimulatorProcess ? simulator.pid : undefined;
     const pids: RunPids = {
       orchestrator: process.pid,
@@ -255,7 +272,7 @@ class EnrollmentRun {
       while (nextSite < sites.length && !stopLines.signal.aborted) {
         const s = sites[nextSite++]!;
         await runFactoryLine({
-          apiUrl: api.url!,
+          apiUrl: apiUrl!,
           siteId: s.site.id,
           devices: s.devices,
           chunk: this.options.chunk ?? 1000,
@@ -271,7 +288,7 @@ class EnrollmentRun {
     const postPlan = async (): Promise<void> => {
       while (plan && nextRequest < plan.length && !stopLines.signal.aborted) {
         const r = plan[nextRequest++]!;
-        onRequestAccepted(await postDevices(api.url!, sites[r.site]!.site.id, r.from, r.count, stopLines.signal));
+        onRequestAccepted(await postDevices(apiUrl!, sites[r.site]!.site.id, r.from, r.count, stopLines.signal));
       }
     };
     const lines = Promise.all(Array.from({ length: pool }, plan ? postPlan : runLines));
@@ -310,14 +327,20 @@ class EnrollmentRun {
     return this.summary(progress, durationMs, timedOut);
   }
 
-  /** the worker roles that run in child processes, a process per group */
+  /** the roles that run in child processes, a process per group (with orchestratorInChildren the API and the rest last) */
   private childGroups(): readonly (readonly Role[])[] {
-    return this.options.roleGroups ?? (this.options.splitRoles ? [CHILD_ROLES] : []);
+    const groups = this.options.roleGroups ?? (this.options.splitRoles ? [CHILD_ROLES] : []);
+    return this.options.orchestratorInChildren ? [...groups, ['api', ...this.rolesHere(groups)]] : groups;
+  }
+
+  /** the worker roles not in one of these child groups */
+  private rolesHere(groups: readonly (readonly Role[])[]): Role[] {
+    const elsewhere = groups.flat();
+    return WORKER_ROLES.filter((r) => !elsewhere.includes(r));
   }
 
   private async startWorkers(): Promise<void> {
-    const elsewhere = this.childGroups().flat();
-    const roles = WORKER_ROLES.filter((r) => !elsewhere.includes(r));
+    const roles = this.rolesHere(this.childGroups());
     this.workers = await createApp(this.config, { roles, logger: this.logger, metrics: this.metrics });
     await this.workers.start();
   }
@@ -353,10 +376,11 @@ class EnrollmentRun {
     const ops = state.operations;
     const sum = (pick: (c: { throttled: number; failed: number; dropped: number }) => number): number =>
       Object.values(ops).reduce((n, c) => n + pick(c), 0);
-    const retries = (await this.metrics.activationRetries.get()).values[0]?.value ?? 0;
+    const retries = await this.activationRetries();
+    const rolesHere: Role[] = this.options.orchestratorInChildren ? [] : ['api', ...this.rolesHere(this.childGroups())];
     const { stages, cutRule, ...latency } = await this.latencies();
     const children = await Promise.all(this.rolesProcesses.map(async (c) => ({ roles: c.roles, ...(await c.process.usage()) })));
-    const perChild = children.map((c) => ({ roles: c.roles, peakRssBytes: c.peakRssBytes, cpuSeconds: Math.round(c.cpuSeconds * 10) / 10 }));
+    const perChild = children.map((c) => ({ roles: c.roles, peakRssBytes: c.peakRssBytes, atPeak: c.atPeak, cpuSeconds: Math.round(c.cpuSeconds * 10) / 10 }));
     return {
       devices: this.options.devices,
       sites: this.sites.length,
@@ -379,6 +403,7 @@ class EnrollmentRun {
         awsCalls: Object.fromEntries(Object.entries(ops).map(([op, c]) => [op, c.calls])),
         timedOut,
         peakRssBytes: this.peakRss,
+        rolesHere,
         stageLatencyMs: stages,
         ...(children.length > 0
           ? {
@@ -394,6 +419,14 @@ class EnrollmentRun {
         sitesOverOneWindow: cutRule.sitesOverOneWindow,
       },
     };
+  }
+
+  /** CreateActivation retries: the activation role's counter, read from /metrics when it runs in the API's child process */
+  private async activationRetries(): Promise<number> {
+    const served = this.rolesProcesses.find((c) => c.roles.includes('api') && c.roles.includes('activation'))?.process.url;
+    if (!served) return (await this.metrics.activationRetries.get()).values[0]?.value ?? 0;
+    const text = await (await fetch(`${served}/metrics`)).text();
+    return Number(/^fleet_activation_retries_total (\d+)/m.exec(text)?.[1] ?? 0);
   }
 
   /** when the client had the 202 for each device of each site (NaN: never accepted) */

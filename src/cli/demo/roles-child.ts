@@ -18,14 +18,25 @@ export interface RolesChildStart {
 }
 
 export type RolesChildMessage =
-  | { readonly type: 'ready' }
-  | { readonly type: 'usage'; readonly rssBytes: number; readonly peakRssBytes: number; readonly cpuSeconds: number }
+  | { readonly type: 'ready'; readonly url: string | undefined }
+  | {
+      readonly type: 'usage';
+      readonly rssBytes: number;
+      readonly peakRssBytes: number;
+      /** process.memoryUsage() at the sample with the highest RSS: where the memory was (V8 heap, buffers) */
+      readonly atPeak: NodeJS.MemoryUsage;
+      readonly cpuSeconds: number;
+    }
   | { readonly type: 'failed'; readonly error: string };
 
 const send = (m: RolesChildMessage): void => void process.send?.(m);
 let app: App | undefined;
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 500);
+let atPeak: NodeJS.MemoryUsage = process.memoryUsage();
+const sampleMemory = (): void => {
+  const m = process.memoryUsage();
+  if (m.rss > atPeak.rss) atPeak = m;
+};
+const sampler = setInterval(sampleMemory, 500);
 
 async function start(m: RolesChildStart): Promise<void> {
   Object.assign(process.env, m.env);
@@ -34,18 +45,19 @@ async function start(m: RolesChildStart): Promise<void> {
   app = await createApp(config, {
     roles: m.roles,
     logger: createLogger(config.logLevel, destination),
+    // the api role on a free loopback port: the parent posts to the URL this process answers with
+    ...(m.roles.includes('api') ? { listen: { host: '127.0.0.1', port: 0 } } : {}),
   });
   await app.start();
-  send({ type: 'ready' });
+  send({ type: 'ready', url: app.url });
 }
 
 process.on('message', (m: RolesChildStart | { type: 'usage' } | { type: 'stop' }) => {
   if (m.type === 'start') void start(m).catch((err: unknown) => send({ type: 'failed', error: err instanceof Error ? err.message : String(err) }));
   else if (m.type === 'usage') {
     const cpu = process.cpuUsage();
-    const rss = process.memoryUsage.rss();
-    peakRss = Math.max(peakRss, rss);
-    send({ type: 'usage', rssBytes: rss, peakRssBytes: peakRss, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+    sampleMemory();
+    send({ type: 'usage', rssBytes: process.memoryUsage.rss(), peakRssBytes: atPeak.rss, atPeak, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
   } else if (m.type === 'stop') void stop();
 });
 process.on('disconnect', () => void stop());

@@ -1,5 +1,6 @@
 /** Forks src/cli/demo/roles-child.ts: some of the orchestrator's roles in a process of their own. */
 import { fork, type ChildProcess } from 'node:child_process';
+import { ORCHESTRATOR_NODE_FLAGS } from '../orchestrator-node-flags.js';
 import type { RolesChildMessage, RolesChildStart } from './roles-child.js';
 
 const CHILD = new URL('./roles-child.ts', import.meta.url);
@@ -7,28 +8,33 @@ const CHILD = new URL('./roles-child.ts', import.meta.url);
 export interface RolesUsage {
   readonly rssBytes: number;
   readonly peakRssBytes: number;
+  readonly atPeak: NodeJS.MemoryUsage;
   readonly cpuSeconds: number;
 }
 
 export class RolesProcess {
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    /** the API's URL when the process runs the api role */
+    readonly url: string | undefined,
+  ) {}
 
   /** `cpuProfileDir`: run it under `node --cpu-prof` (benchmarks) */
   static async start(start: Omit<RolesChildStart, 'type'>, cpuProfileDir?: string): Promise<RolesProcess> {
-    const execArgv = ['--import', 'tsx', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
+    const execArgv = ['--import', 'tsx', ...ORCHESTRATOR_NODE_FLAGS, ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
     const child = fork(CHILD, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await new Promise<void>((resolve, reject) => {
+    const url = await new Promise<string | undefined>((resolve, reject) => {
       const onExit = (code: number | null): void => reject(new Error(`roles process exited (${code}) before it was ready`));
       child.once('exit', onExit);
       child.on('message', (m: RolesChildMessage) => {
         if (m.type === 'ready') {
           child.off('exit', onExit);
-          resolve();
+          resolve(m.url);
         } else if (m.type === 'failed') reject(new Error(`roles process failed to start: ${m.error}`));
       });
       child.send({ type: 'start', ...start } satisfies RolesChildStart);
     });
-    return new RolesProcess(child);
+    return new RolesProcess(child, url);
   }
 
   get pid(): number | undefined {

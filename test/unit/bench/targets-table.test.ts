@@ -65,3 +65,32 @@ describe('renderTargets', () => {
     expect(row('End to end')).toContain('**missed**');
   });
 });
+
+describe('renderTargets: orchestrator RSS at 1M', () => {
+  const million = (details: Record<string, unknown>): NamedResult => ({
+    path: 'bench/results/9-e2e.json',
+    result: base('e2e', { devices: 1_000_000 }, { summary: summary({ devices: 1_000_000, registered: 1_000_000 }, details) }),
+  });
+  const rssRow = (r: NamedResult): string => renderTargets([r]).split('\n').find((l) => l.startsWith('| Orchestrator RSS')) ?? '';
+  const MB = 2 ** 20;
+
+  it('counts the main process when it ran roles (older results), next to the child', () => {
+    const row = rssRow(million({ peakRssBytes: 500 * MB, rolesProcesses: [{ roles: ['ack', 'reconcile', 'tag'], peakRssBytes: 250 * MB }] }));
+    expect(row).toContain('500 MB main process');
+    expect(row).toContain('250 MB ack+reconcile+tag');
+    expect(row).toContain('**missed**');
+  });
+
+  it('judges each orchestrator child, not the bench process, when every role ran in a child', () => {
+    const children = [
+      { roles: ['api', 'intake', 'activation', 'delivery'], peakRssBytes: 280 * MB },
+      { roles: ['ack', 'reconcile', 'tag'], peakRssBytes: 290 * MB },
+    ];
+    const met = rssRow(million({ peakRssBytes: 900 * MB, rolesHere: [], rolesProcesses: children }));
+    expect(met).not.toContain('main process');
+    expect(met).toContain('280 MB api+intake+activation+delivery + 290 MB ack+reconcile+tag');
+    expect(met).toContain('| met |');
+    const over = rssRow(million({ peakRssBytes: 100 * MB, rolesHere: [], rolesProcesses: [children[0], { ...children[1]!, peakRssBytes: 301 * MB }] }));
+    expect(over).toContain('**missed**');
+  });
+});
