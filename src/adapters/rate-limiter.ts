@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster, Redis } from 'ioredis';
 import { loadLuaScript } from '../lua/script-loader.js';
+import { TurnGatherer } from './turn-gatherer.js';
 
 const TOKEN_BUCKET_LUA = loadLuaScript({ dir: new URL('./', import.meta.url) }, 'token-bucket');
 
@@ -36,7 +37,7 @@ type BucketScript = (key: string, ...args: number[]) => Promise<[number, number]
 
 export class RedisRateLimiter implements RateLimiter {
   /** takes asked for in this turn of the event loop, per bucket: one script call grants them together */
-  private readonly gathering = new Map<string, Waiter[]>();
+  private readonly gathering = new Map<string, TurnGatherer<Waiter>>();
   /** outcomes reported since the last script call, per bucket: they ride along with the next one */
   private readonly outcomes = new Map<string, { ok: number; throttled: number }>();
   /** each bucket's current rate, as Redis last said */
@@ -61,18 +62,16 @@ export class RedisRateLimiter implements RateLimiter {
   take(bucket: string, tokens = 1): Promise<void> {
     const rate = this.rates[bucket];
     if (!rate || !(rate.perSecond > 0)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      let waiters = this.gathering.get(bucket);
-      if (!waiters) {
-        waiters = [];
-        this.gathering.set(bucket, waiters);
-        setImmediate(() => {
-          this.gathering.delete(bucket);
-          void this.grant(bucket, rate, waiters!);
-        });
-      }
-      waiters.push({ tokens, resolve, reject });
-    });
+    return new Promise((resolve, reject) => this.gathererOf(bucket, rate).add({ tokens, resolve, reject }));
+  }
+
+  private gathererOf(bucket: string, rate: BucketRate): TurnGatherer<Waiter> {
+    let gatherer = this.gathering.get(bucket);
+    if (!gatherer) {
+      gatherer = new TurnGatherer((waiters) => void this.grant(bucket, rate, waiters));
+      this.gathering.set(bucket, gatherer);
+    }
+    return gatherer;
   }
 
   report(bucket: string, outcome: CallOutcome): void {

@@ -1,5 +1,6 @@
 /** Device hashes `P:dev:<id>` and the scripts that move devices between states. */
 import type { RedisConnection } from './redis-connection.js';
+import { AckReplyError } from './ack-reply-error.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Keys } from './keys.js';
@@ -58,6 +59,11 @@ export interface DeviceHistoryEntry {
 
 /** One Lua call per chunk keeps Redis responsive with 10,000-event jobs. */
 const INTAKE_CHUNK = 500;
+
+/** Acks per ack script call at most: a burst costs a few calls, and none keeps Redis busy for long. */
+export const ACKS_PER_SCRIPT_CALL = 500;
+
+const ACK_VERDICTS: ReadonlySet<string> = new Set<AckVerdict>(['accepted', 'stale', 'forged', 'claimed']);
 
 export class DeviceStore {
   constructor(
@@ -197,21 +203,28 @@ export class DeviceStore {
     return (await this.scripts.run('fleetDelivered', this.keys.batch(batchId), [this.keys.root, batchId, now, ...deviceIds])) as number;
   }
 
+  /** One ack alone (ackMany of one). */
   async ack(input: AckInput, now: number): Promise<AckVerdict> {
-    const args = [
-      this.keys.root,
-      input.batchId,
-      input.index,
-      input.deliveryId,
-      input.activationId,
-      input.status,
-      input.managedNodeId,
-      input.topic?.siteId ?? '',
-      input.topic?.thingName ?? '',
-      now,
-      input.error,
-    ];
-    return (await this.scripts.run('fleetAck', this.keys.acked, args)) as AckVerdict;
+    const [verdict] = await this.ackMany([input], now);
+    return verdict!;
+  }
+
+  /**
+   * The ack script over many acks, in order, one call per ACKS_PER_SCRIPT_CALL: each ack is checked and
+   * applied as if it ran alone, after the ones before it. One verdict per input, in the same order.
+   */
+  async ackMany(inputs: readonly AckInput[], now: number): Promise<AckVerdict[]> {
+    const verdicts: AckVerdict[] = [];
+    for (let i = 0; i < inputs.length; i += ACKS_PER_SCRIPT_CALL) {
+      const chunk = inputs.slice(i, i + ACKS_PER_SCRIPT_CALL);
+      const args: (string | number)[] = [this.keys.root, now];
+      for (const a of chunk) {
+        args.push(a.batchId, a.index, a.deliveryId, a.activationId, a.status, a.managedNodeId, a.topic?.siteId ?? '', a.topic?.thingName ?? '', a.error);
+      }
+      const reply = await this.scripts.run('fleetAck', this.keys.acked, args);
+      verdicts.push(...ackVerdicts(reply, chunk.length));
+    }
+    return verdicts;
   }
 
   /** For each managed node, the device holding its claim (missing: nobody). */
@@ -255,6 +268,13 @@ export class DeviceStore {
     const h = await this.redis.hgetall(this.keys.counts(siteId));
     return toCounts(h);
   }
+}
+
+function ackVerdicts(reply: unknown, expected: number): AckVerdict[] {
+  if (!Array.isArray(reply) || reply.length !== expected || !reply.every((v) => typeof v === 'string' && ACK_VERDICTS.has(v))) {
+    throw new AckReplyError(expected, reply);
+  }
+  return reply as AckVerdict[];
 }
 
 export function toCounts(h: Record<string, string>): Record<DeviceState, number> {

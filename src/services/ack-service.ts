@@ -7,6 +7,9 @@
  * show may ack again with another: the true ack is never locked out by an earlier wrong one.
  * A `failed` ack records the device's error and leaves it waiting: the device may still register before
  * the activation expires; if it does not, expiry re-batches it (bounded) like any silent device.
+ * The ack script checks many acks per call: acks of one turn, and those that come while a call is in flight,
+ * go in the next one (CallCoalescer), so a burst of acks costs a few Redis calls instead of one per ack. A
+ * failed call rejects its acks (the MQTT handler logs them; reconcile redelivers those devices later).
  */
 import type { Logger } from 'pino';
 import type { AckOutcome } from './views.js';
@@ -15,11 +18,14 @@ import type { Metrics } from '../adapters/metrics.js';
 import { ACK_ERROR_MAX_LENGTH, type AckMessage, type TopicTemplates } from '../domain/messages.js';
 import { printable } from '../domain/printable-text.js';
 import { parseTopic } from '../domain/topics.js';
-import type { DeviceStore } from '../redis/device-store.js';
+import { ACKS_PER_SCRIPT_CALL, type AckInput, type AckVerdict, type DeviceStore } from '../redis/device-store.js';
 import { parseDeliveryId } from './batch-ids.js';
+import { CallCoalescer } from './call-coalescer.js';
+
+export type AckDevices = Pick<DeviceStore, 'ackMany'>;
 
 export interface AckDeps {
-  readonly devices: DeviceStore;
+  readonly devices: AckDevices;
   readonly signer: DeliverySigner;
   readonly topics: TopicTemplates;
   readonly metrics: Metrics;
@@ -30,10 +36,12 @@ export interface AckDeps {
 const MANAGED_NODE_ID = /^mi-[0-9a-f]{17}$/;
 
 export class AckService {
-  private readonly now: () => number;
+  private readonly scriptCalls: CallCoalescer<AckInput, AckVerdict>;
 
   constructor(private readonly deps: AckDeps) {
-    this.now = deps.clock ?? Date.now;
+    const now = deps.clock ?? Date.now;
+    // one `now` per call: the time the acks are recorded at
+    this.scriptCalls = new CallCoalescer((inputs) => deps.devices.ackMany(inputs, now()), ACKS_PER_SCRIPT_CALL);
   }
 
   async ack(ack: AckMessage, source: 'http' | 'mqtt', topic?: { siteId: string; thingName: string }): Promise<AckOutcome> {
@@ -48,19 +56,16 @@ export class AckService {
       count('forged');
       return 'stale';
     }
-    const verdict = await this.deps.devices.ack(
-      {
-        batchId: ref.batchId,
-        index: ref.index,
-        deliveryId: keptId,
-        activationId: ack.activationId,
-        status: ack.status,
-        managedNodeId: ack.managedNodeId ?? '',
-        topic,
-        error: printable((ack.error ?? 'device reported a failed registration').slice(0, ACK_ERROR_MAX_LENGTH)),
-      },
-      this.now(),
-    );
+    const verdict = await this.scriptCalls.submit({
+      batchId: ref.batchId,
+      index: ref.index,
+      deliveryId: keptId,
+      activationId: ack.activationId,
+      status: ack.status,
+      managedNodeId: ack.managedNodeId ?? '',
+      topic,
+      error: printable((ack.error ?? 'device reported a failed registration').slice(0, ACK_ERROR_MAX_LENGTH)),
+    });
     count(verdict);
     if (verdict !== 'accepted') this.deps.logger.debug({ delivery: keptId, verdict, source }, 'ack ignored');
     return verdict === 'accepted' ? 'accepted' : 'stale';

@@ -8,7 +8,9 @@ import type { IotPublisher } from '../../../src/adapters/iot-publisher.js';
 import type { RateLimiter } from '../../../src/adapters/rate-limiter.js';
 import type { DeviceState } from '../../../src/domain/device-state.js';
 import type { ExpireInput } from '../../../src/redis/batch-store.js';
+import type { AckInput, AckVerdict } from '../../../src/redis/device-store.js';
 import type { BatchRecord, DeviceRecord } from '../../../src/redis/records.js';
+import type { AckDevices } from '../../../src/services/ack-service.js';
 import type { DeliveryBatches, DeliveryDevices } from '../../../src/services/delivery-service.js';
 import type { ReconcileBatches, ReconcileDevices } from '../../../src/services/reconcile-service.js';
 
@@ -259,6 +261,35 @@ export class FakeDeviceStore implements ReconcileDevices, DeliveryDevices {
       }
     }
     return b.left;
+  }
+}
+
+/** One `ackMany` call the AckService made: what it asked, and (while held) how the spec ends it. */
+export interface AckCall {
+  readonly inputs: readonly AckInput[];
+  readonly now: number;
+  /** answers the call (held calls only) */
+  release(): void;
+  /** fails the call with `err` (held calls only) */
+  fail(err: Error): void;
+}
+
+/**
+ * The ack script's door for the AckService spec: records each `ackMany` call and answers every ack with
+ * `verdictOf` (the rules themselves are the Lua script's, tested on Redis). With `hold`, a call stays in
+ * flight until the spec releases or fails it, so the spec decides what arrives meanwhile.
+ */
+export class RecordingAckStore implements AckDevices {
+  readonly calls: AckCall[] = [];
+  hold = false;
+  verdictOf: (input: AckInput) => AckVerdict = () => 'accepted';
+
+  ackMany(inputs: readonly AckInput[], now: number): Promise<AckVerdict[]> {
+    return new Promise((resolve, reject) => {
+      const answer = (): void => resolve(inputs.map((i) => this.verdictOf(i)));
+      this.calls.push({ inputs: [...inputs], now, release: answer, fail: reject });
+      if (!this.hold) answer();
+    });
   }
 }
 
