@@ -11,13 +11,16 @@ import { fullJitterBackoff } from '../domain/backoff.js';
 import type { AwsClients } from './aws-clients.js';
 import { resolveDataPlane, type IotPublisher } from './iot-publisher.js';
 import type { Metrics } from './metrics.js';
-import { escapePathSegment, SignedRequester } from './signed-request.js';
+import { SignedRequester } from './signed-request.js';
+import { escapeRfc3986 } from './sigv4-request-signer.js';
 
 /** the SigV4 signing name of the IoT data plane */
 const SIGNING_NAME = 'iotdata';
 const ATTEMPTS = 3;
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2_000;
+/** one constant object: the signer builds its canonical headers once */
+const PUBLISH_HEADERS = { 'content-type': 'application/octet-stream' } as const;
 
 export class SignedIotPublisher implements IotPublisher {
   private requester: Promise<SignedRequester> | undefined;
@@ -42,9 +45,9 @@ export class SignedIotPublisher implements IotPublisher {
   }
 
   private async publish(topic: string, body: Buffer, messageExpiry: number | undefined): Promise<void> {
-    const query: Record<string, string> = { qos: '1', retain: 'true' };
-    if (messageExpiry !== undefined) query.messageExpiry = String(messageExpiry);
-    const call = { path: `/topics/${escapePathSegment(topic)}`, query, headers: { 'content-type': 'application/octet-stream' }, body };
+    // the canonical query: keys sorted, values that need no escaping
+    const query = messageExpiry === undefined ? 'qos=1&retain=true' : `messageExpiry=${messageExpiry}&qos=1&retain=true`;
+    const call = { path: `/topics/${escapeRfc3986(topic)}`, query, headers: PUBLISH_HEADERS, body };
     for (let attempt = 1; ; attempt++) {
       try {
         await (await this.resolve()).post(call);
