@@ -24,6 +24,8 @@ const PUBLISH_HEADERS = { 'content-type': 'application/octet-stream' } as const;
 
 export class SignedIotPublisher implements IotPublisher {
   private requester: Promise<SignedRequester> | undefined;
+  /** the requester once resolved: no await on its promise per call */
+  private resolved: SignedRequester | undefined;
 
   constructor(
     private readonly clients: AwsClients,
@@ -50,7 +52,7 @@ export class SignedIotPublisher implements IotPublisher {
     const call = { path: `/topics/${escapeRfc3986(topic)}`, query, headers: PUBLISH_HEADERS, body };
     for (let attempt = 1; ; attempt++) {
       try {
-        await (await this.resolve()).post(call);
+        await (this.resolved ?? (await this.resolve())).post(call);
         this.metrics.awsCalls.inc({ operation: 'Publish', outcome: 'ok' });
         return;
       } catch (err) {
@@ -64,7 +66,8 @@ export class SignedIotPublisher implements IotPublisher {
 
   private resolve(): Promise<SignedRequester> {
     this.requester ??= resolveDataPlane(this.clients, this.metrics).then(
-      async ({ client, endpoint }) => new SignedRequester(this.clients, new URL(endpoint), SIGNING_NAME, await client.config.region(), client.config.credentials),
+      async ({ client, endpoint }) =>
+        (this.resolved = new SignedRequester(this.clients, new URL(endpoint), SIGNING_NAME, await client.config.region(), client.config.credentials)),
       (err: unknown) => {
         this.requester = undefined;
         throw err;

@@ -62,8 +62,8 @@ export class SignedRequester {
           hostname: this.hostname,
           port: this.port,
           path: call.query ? `${path}?${call.query}` : path,
+          // the signed headers, Host among them, as raw pairs
           headers,
-          // the signed headers carry Host
           setHost: false,
           agent: this.agent,
           timeout: this.timeoutMs,

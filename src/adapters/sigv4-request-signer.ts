@@ -44,6 +44,8 @@ const enum Slot {
 /** a request shape's canonical headers: fixed `name:value\n` runs with the per-call slots between them */
 interface Shape {
   readonly parts: readonly (string | Slot)[];
+  /** the shape's own headers and host, as name/value pairs to send */
+  readonly pairs: readonly string[];
   readonly signedHeaders: string;
   readonly signedHeadersWithToken: string;
 }
@@ -78,8 +80,11 @@ export class SigV4RequestSigner {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** the request's headers to send, the signature's among them */
-  async sign(request: SigV4Request): Promise<Record<string, string>> {
+  /**
+   * the request's headers to send, the signature's among them, as one flat name/value array: node:http's raw
+   * form, which it writes without keeping a header map per request
+   */
+  async sign(request: SigV4Request): Promise<string[]> {
     const credentials = await this.credentials();
     const longDate = this.currentLongDate();
     const key = this.keyFor(credentials, longDate.slice(0, 8));
@@ -101,15 +106,18 @@ export class SigV4RequestSigner {
     const stringToSign = `${ALGORITHM}\n${longDate}\n${key.scopeLine}${hash('sha256', canonicalRequest, 'hex')}`;
     const signature = createHmac('sha256', key.key).update(stringToSign).digest('hex');
 
-    const headers: Record<string, string> = {
-      ...request.headers,
-      host: this.host,
-      'content-length': contentLength,
-      'x-amz-date': longDate,
-      'x-amz-content-sha256': payloadHash,
-      authorization: `${key.authorizationPrefix}${signedHeaders}, Signature=${signature}`,
-    };
-    if (token) headers['x-amz-security-token'] = token;
+    const headers = [
+      ...shape.pairs,
+      'content-length',
+      contentLength,
+      'x-amz-date',
+      longDate,
+      'x-amz-content-sha256',
+      payloadHash,
+      'authorization',
+      `${key.authorizationPrefix}${signedHeaders}, Signature=${signature}`,
+    ];
+    if (token) headers.push('x-amz-security-token', token);
     return headers;
   }
 
@@ -189,6 +197,7 @@ function buildShape(host: string, headers: Readonly<Record<string, string>>): Sh
   }
   return {
     parts,
+    pairs: [...Object.entries(headers).flat(), 'host', host],
     signedHeaders: names.filter((n) => n !== 'x-amz-security-token').join(';'),
     signedHeadersWithToken: names.join(';'),
   };
