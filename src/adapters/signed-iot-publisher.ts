@@ -11,16 +11,21 @@ import { fullJitterBackoff } from '../domain/backoff.js';
 import type { AwsClients } from './aws-clients.js';
 import { resolveDataPlane, type IotPublisher } from './iot-publisher.js';
 import type { Metrics } from './metrics.js';
-import { escapePathSegment, SignedRequester } from './signed-request.js';
+import { SignedRequester } from './signed-request.js';
+import { escapeRfc3986 } from './sigv4-request-signer.js';
 
 /** the SigV4 signing name of the IoT data plane */
 const SIGNING_NAME = 'iotdata';
 const ATTEMPTS = 3;
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2_000;
+/** one constant object: the signer builds its canonical headers once */
+const PUBLISH_HEADERS = { 'content-type': 'application/octet-stream' } as const;
 
 export class SignedIotPublisher implements IotPublisher {
   private requester: Promise<SignedRequester> | undefined;
+  /** the requester once resolved: no await on its promise per call */
+  private resolved: SignedRequester | undefined;
 
   constructor(
     private readonly clients: AwsClients,
@@ -42,12 +47,12 @@ export class SignedIotPublisher implements IotPublisher {
   }
 
   private async publish(topic: string, body: Buffer, messageExpiry: number | undefined): Promise<void> {
-    const query: Record<string, string> = { qos: '1', retain: 'true' };
-    if (messageExpiry !== undefined) query.messageExpiry = String(messageExpiry);
-    const call = { path: `/topics/${escapePathSegment(topic)}`, query, headers: { 'content-type': 'application/octet-stream' }, body };
+    // the canonical query: keys sorted, values that need no escaping
+    const query = messageExpiry === undefined ? 'qos=1&retain=true' : `messageExpiry=${messageExpiry}&qos=1&retain=true`;
+    const call = { path: `/topics/${escapeRfc3986(topic)}`, query, headers: PUBLISH_HEADERS, body };
     for (let attempt = 1; ; attempt++) {
       try {
-        await (await this.resolve()).post(call);
+        await (this.resolved ?? (await this.resolve())).post(call);
         this.metrics.awsCalls.inc({ operation: 'Publish', outcome: 'ok' });
         return;
       } catch (err) {
@@ -61,7 +66,8 @@ export class SignedIotPublisher implements IotPublisher {
 
   private resolve(): Promise<SignedRequester> {
     this.requester ??= resolveDataPlane(this.clients, this.metrics).then(
-      async ({ client, endpoint }) => new SignedRequester(this.clients, new URL(endpoint), SIGNING_NAME, await client.config.region(), client.config.credentials),
+      async ({ client, endpoint }) =>
+        (this.resolved = new SignedRequester(this.clients, new URL(endpoint), SIGNING_NAME, await client.config.region(), client.config.credentials)),
       (err: unknown) => {
         this.requester = undefined;
         throw err;

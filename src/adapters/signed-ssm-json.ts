@@ -16,17 +16,20 @@ interface EndpointRules {
 
 export class SignedSsmJson {
   private readonly byRegion = new Map<string, Promise<SignedRequester>>();
+  /** each operation's headers, one constant object each: the signer builds its canonical headers once per object */
+  private readonly headersByOperation = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(private readonly clients: AwsClients) {}
 
   /** the operation's JSON answer; an error answer rejects as the SDK's would */
   async call(region: string, operation: string, input: unknown): Promise<unknown> {
     const requester = await this.requester(region);
-    const body = await requester.post({
-      path: '/',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonSSM.${operation}` },
-      body: Buffer.from(JSON.stringify(input)),
-    });
+    let headers = this.headersByOperation.get(operation);
+    if (!headers) {
+      headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonSSM.${operation}` };
+      this.headersByOperation.set(operation, headers);
+    }
+    const body = await requester.post({ path: '/', query: '', headers, body: Buffer.from(JSON.stringify(input)) });
     return body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as unknown);
   }
 
