@@ -12,12 +12,13 @@
     ARGV[3]  tokens wanted (0: only report)
     ARGV[4]  calls that succeeded since this process last asked
     ARGV[5]  calls that AWS throttled since this process last asked
+    ARGV[6]  tokens wanted beyond ARGV[3] if the bucket holds them once ARGV[3] is granted (optional, 0)
   Output:
-    {ms to wait before asking again (0 = granted), current rate × 1000}
+    {ms to wait before asking again (0 = granted), current rate × 1000, extra tokens granted}
 ]]
 -- transitions: none
 local ceiling, burstAtCeiling, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local ok, thr = tonumber(ARGV[4] or '0'), tonumber(ARGV[5] or '0')
+local ok, thr, extra = tonumber(ARGV[4] or '0'), tonumber(ARGV[5] or '0'), tonumber(ARGV[6] or '0')
 -- the floor: a fiftieth of the ceiling, so that a spell of throttling to zero is left quickly once it ends
 local BETA, COOLDOWN_MS, GROWTH, MIN_STEP, FLOOR = 0.75, 100, 0.05, 0.5, math.max(0.2, ceiling / 50)
 local t = redis.call('TIME')
@@ -54,10 +55,13 @@ local ts = tonumber(f[2]) or now
 tok = math.min(burst, tok + math.max(0, now - ts) * rate / 1000)
 -- a cut also empties the bucket: tokens saved at the old rate would be a burst AWS throttles again
 if cutNow then tok = 0 end
-local wait = 0
+local wait, granted = 0, 0
 if want > 0 then
   if tok >= want then
     tok = tok - want
+    -- the extra only from what is there: asking for it never makes the caller wait
+    granted = math.max(0, math.min(extra, math.floor(tok)))
+    tok = tok - granted
   else
     wait = math.max(1, math.ceil((want - tok) * 1000 / rate))
   end
@@ -65,4 +69,4 @@ end
 redis.call('HSET', KEYS[1], 'tok', tostring(tok), 'ts', now, 'rate', tostring(rate), 'inc', inc, 'cut', cut, 'okw', okw, 'okws', okws)
 if okp then redis.call('HSET', KEYS[1], 'okp', tostring(okp)) end
 redis.call('PEXPIRE', KEYS[1], 600000)
-return {wait, math.floor(rate * 1000)}
+return {wait, math.floor(rate * 1000), granted}

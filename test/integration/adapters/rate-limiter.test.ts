@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
-import { RedisRateLimiter } from '../../../src/adapters/rate-limiter.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { LEASE_MS, RedisRateLimiter } from '../../../src/adapters/rate-limiter.js';
 import { testScope } from '../../support/test-run.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -14,26 +14,66 @@ describe('RedisRateLimiter', () => {
     redis.disconnect();
   });
 
+  /**
+   * Token bucket script calls made while `work` runs: a spy on the client's script command, which still
+   * calls Redis. (Not MONITOR: ioredis can take a command logged by another client for a reply of its own
+   * — "Command queue state error" — on a Redis shared with other test files.)
+   */
+  async function scriptCalls(work: () => Promise<void>): Promise<number> {
+    const spy = vi.spyOn(redis as unknown as Record<'fleetTokenBucket', (...args: unknown[]) => Promise<unknown>>, 'fleetTokenBucket');
+    try {
+      await work();
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
   it('grants concurrent takes of one turn with one script call, and takes their sum from the bucket', async () => {
     const limiter = new RedisRateLimiter(redis, (b) => `${prefix}:${b}`, { slow: { perSecond: 1, burst: 40 } });
-    const monitor = await new Redis(url).monitor();
-    let calls = 0;
-    let watching: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => (watching = resolve));
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args[1] === `${prefix}:marker`) watching();
-      if (args.includes(`${prefix}:slow`) && /^eval/i.test(args[0] ?? '')) calls++;
+    const calls = await scriptCalls(async () => {
+      await Promise.all(Array.from({ length: 40 }, () => limiter.take('slow')));
     });
-    // MONITOR sees commands only once it is on: wait until it shows a marker
-    const marker = setInterval(() => void redis.get(`${prefix}:marker`), 20);
-    await ready;
-    clearInterval(marker);
-    await Promise.all(Array.from({ length: 40 }, () => limiter.take('slow')));
-    await new Promise((r) => setTimeout(r, 100));
-    monitor.disconnect();
     expect(calls).toBe(1);
     // 40 of 40 taken; at 1 token/s hardly any came back since
     expect(Number(await redis.hget(`${prefix}:slow`, 'tok'))).toBeLessThan(1);
+  });
+
+  it(`leases ${LEASE_MS} ms worth of tokens with a grant: the takes of the next turns need no script call`, async () => {
+    // 2,000/s: a grant also leases 100 tokens, taken from the bucket
+    const limiter = new RedisRateLimiter(redis, (b) => `${prefix}:${b}`, { fast: { perSecond: 2_000 } });
+    const calls = await scriptCalls(async () => {
+      // one take per turn, 40 turns: one script call, or a few if this process stalls past a lease
+      for (let i = 0; i < 40; i++) await limiter.take('fast');
+    });
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThan(10);
+    // what was leased came out of the shared bucket: 2,000 at the start, 1 + 100 taken, some refilled since
+    expect(Number(await redis.hget(`${prefix}:fast`, 'tok'))).toBeLessThan(2_000);
+  });
+
+  it('drops the lease on a throttle: the next take asks Redis', async () => {
+    const limiter = new RedisRateLimiter(redis, (b) => `${prefix}:${b}`, { lease: { perSecond: 2_000 } });
+    const calls = await scriptCalls(async () => {
+      await limiter.take('lease');
+      // the lease (100 tokens, 50 ms) would grant this one at once, were it kept
+      limiter.report('lease', 'throttled');
+      await limiter.take('lease');
+    });
+    // the grant, then the take after the throttle (the cut empties the bucket: it may wait and ask again)
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(limiter.currentRates().lease).toBeLessThan(2_000);
+  });
+
+  it('never waits for the lease: the extra is only what the bucket holds past the take', async () => {
+    // a burst of 3 at 2,000/s: the take of 3 empties it; the 100 extra asked for are not there
+    const limiter = new RedisRateLimiter(redis, (b) => `${prefix}:${b}`, { small: { perSecond: 2_000, burst: 3 } });
+    // granted by the first call: waiting for the extra would have taken a second one
+    expect(await scriptCalls(() => limiter.take('small', 3))).toBe(1);
+    // what the bucket kept at that call: nothing left, and nothing leased beyond it
+    const kept = Number(await redis.hget(`${prefix}:small`, 'tok'));
+    expect(kept).toBeGreaterThanOrEqual(0);
+    expect(kept).toBeLessThan(1);
   });
 
   it('does not grant more than the bucket holds: a take beyond it waits', async () => {
