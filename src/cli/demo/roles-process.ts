@@ -1,5 +1,6 @@
 /** Forks src/cli/demo/roles-child.ts: some of the orchestrator's roles in a process of their own. */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { AcksByResult } from './mqtt-acks-received.js';
 import type { RolesChildMessage, RolesChildStart } from './roles-child.js';
 
 const CHILD = new URL('./roles-child.ts', import.meta.url);
@@ -8,6 +9,8 @@ export interface RolesUsage {
   readonly rssBytes: number;
   readonly peakRssBytes: number;
   readonly cpuSeconds: number;
+  /** acks its ack role (if it runs one) took from MQTT, by verdict */
+  readonly mqttAcks: AcksByResult;
 }
 
 export class RolesProcess {
