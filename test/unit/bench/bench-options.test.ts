@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { BenchUsageError, parseBenchOptions } from '../../../bench/bench-options.js';
 
 describe('parseBenchOptions --broker', () => {
+  it('runs on a private Mosquitto unless told otherwise', () => {
+    expect(parseBenchOptions([]).broker).toBe('mosquitto');
+  });
+
   it('takes mosquitto or embedded', () => {
     expect(parseBenchOptions(['--broker', 'mosquitto']).broker).toBe('mosquitto');
     expect(parseBenchOptions(['--broker', 'embedded']).broker).toBe('embedded');
