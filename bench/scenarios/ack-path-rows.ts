@@ -8,7 +8,7 @@ import type { BrokerFigures } from './enrollment.js';
 
 /** aedes 1.2 (lib/client.js, lib/write.js): no in-flight window or queue limit to overflow, only back-pressure */
 const AEDES_DROPS =
-  'n/a: aedes does not drop QoS 1 to connected clients — it writes each one to the socket and, when the socket buffer is full, waits for it to drain; ' +
+  'aedes does not drop QoS 1 to connected clients — it writes each one to the socket and, when the socket buffer is full, waits for it to drain; ' +
   'a client that has not drained within drainTimeout (60 s) is disconnected instead, its unacknowledged messages then lost with its clean session';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
