@@ -9,12 +9,13 @@ import { loadConfig } from '../../src/config.js';
 import type { FaultConfig } from '../../src/emulator/index.js';
 import type { BenchOptions } from '../bench-options.js';
 import { perSecond, type Row, type ScenarioResult } from '../result-file.js';
-import { runEnrollmentBench } from './enrollment.js';
+import { ackPathRows } from './ack-path-rows.js';
+import { runEnrollmentBench, type PrivateBroker } from './enrollment.js';
 
 /** the SSM calls `registered` waits for; AddTagsToResource follows it */
 const CRITICAL_SSM = ['ssm.CreateActivation', 'ssm.DescribeActivations', 'ssm.DescribeInstanceInformation', 'ssm.DeleteActivation'];
 
-export async function budgetScenario(options: BenchOptions, redisUrl: string): Promise<ScenarioResult> {
+export async function budgetScenario(options: BenchOptions, redisUrl: string, mosquitto: PrivateBroker | undefined): Promise<ScenarioResult> {
   // the defaults, from the one config (no environment: what a new deployment gets)
   const rates = loadConfig({ env: {}, allowGeneratedSecretKey: true }).rateLimits;
   const faults: FaultConfig = {
@@ -33,6 +34,7 @@ export async function budgetScenario(options: BenchOptions, redisUrl: string): P
     batchWindowMs: 1_000,
     label: 'budget',
     defaultBudgets: { faults },
+    ...(mosquitto ? { mosquitto } : {}),
   });
   const s = b.summary;
   const critical = CRITICAL_SSM.reduce((n, op) => n + (b.orchestratorCalls[op] ?? 0), 0);
@@ -50,6 +52,7 @@ export async function budgetScenario(options: BenchOptions, redisUrl: string): P
     ['throttled by the emulator', s.throttles, 'calls answered ThrottlingException (the limiter adapts below its ceilings)'],
     ['CreateActivation calls', s.createActivationCalls, `minimum ${s.minimumActivations}`],
     ['orchestrator CPU', `${b.orchestratorCores} cores`, `${b.orchestratorCpuSeconds} CPU s`],
+    ...ackPathRows(s.details.acks, b.broker),
   ];
-  return { scenario: 'budget', rows, data: { options: { devices: options.devices, sites: options.sites, faults }, ...b } };
+  return { scenario: 'budget', rows, data: { options: { devices: options.devices, sites: options.sites, faults, broker: b.broker.kind }, ...b } };
 }

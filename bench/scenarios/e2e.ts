@@ -7,7 +7,8 @@ import type { Role } from '../../src/app.js';
 import type { BenchOptions } from '../bench-options.js';
 import { perSecond, type ExtraTable, type Row, type ScenarioResult } from '../result-file.js';
 import type { PerRecord } from '../redis-memory.js';
-import { runEnrollmentBench, type EnrollmentBench } from './enrollment.js';
+import { ackPathRows } from './ack-path-rows.js';
+import { runEnrollmentBench, type PrivateBroker, type EnrollmentBench } from './enrollment.js';
 
 const MB = 2 ** 20;
 const E2E_WINDOW_MS = 1000;
@@ -96,7 +97,7 @@ function throughputRows(b: EnrollmentBench, note: string): Row[] {
   ];
 }
 
-async function e2eRun(options: BenchOptions, redisUrl: string, random: boolean): Promise<ScenarioResult> {
+async function e2eRun(options: BenchOptions, redisUrl: string, mosquitto: PrivateBroker | undefined, random: boolean): Promise<ScenarioResult> {
   const windowMs = options.windowMs ?? (random ? RANDOM_WINDOW_MS : E2E_WINDOW_MS);
   const randomRequests = random ? { minSize: 1, maxSize: options.requestMax, seed: options.seed } : undefined;
   const b = await runEnrollmentBench({
@@ -108,6 +109,7 @@ async function e2eRun(options: BenchOptions, redisUrl: string, random: boolean):
     label: random ? 'e2e-random' : 'e2e',
     ...(randomRequests ? { randomRequests } : {}),
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+    ...(mosquitto ? { mosquitto } : {}),
   });
   const s = b.summary;
   const posting = random
@@ -119,22 +121,23 @@ async function e2eRun(options: BenchOptions, redisUrl: string, random: boolean):
     ...activationRows(b, windowMs),
     ...costRows(b),
     ['activations / retained left', `${s.details.liveActivationsLeft} / ${s.details.retainedMessagesLeft}`],
+    ...ackPathRows(s.details.acks, b.broker),
   ];
   return {
     scenario: random ? 'e2e-random' : 'e2e',
     rows,
     tables: cpuTable(b),
-    data: { options: { devices: options.devices, sites: options.sites, windowMs, ...(randomRequests ? { randomRequests } : {}) }, ...b },
+    data: { options: { devices: options.devices, sites: options.sites, windowMs, broker: b.broker.kind, ...(randomRequests ? { randomRequests } : {}) }, ...b },
   };
 }
 
-export const e2eScenario = (options: BenchOptions, redisUrl: string): Promise<ScenarioResult> => e2eRun(options, redisUrl, false);
+export const e2eScenario = (options: BenchOptions, redisUrl: string, mosquitto: PrivateBroker | undefined): Promise<ScenarioResult> => e2eRun(options, redisUrl, mosquitto, false);
 
 /** each worker role in an orchestrator process of its own: the CPU table then reads per stage */
 const STAGE_GROUPS: readonly (readonly Role[])[] = [['intake'], ['activation'], ['delivery'], ['ack'], ['reconcile'], ['tag']];
 
 /** Scenario stages: e2e with every worker role in a process of its own, for the CPU each stage costs per device. */
-export async function stagesScenario(options: BenchOptions, redisUrl: string): Promise<ScenarioResult> {
+export async function stagesScenario(options: BenchOptions, redisUrl: string, mosquitto: PrivateBroker | undefined): Promise<ScenarioResult> {
   const b = await runEnrollmentBench({
     devices: options.devices,
     sites: options.sites,
@@ -143,17 +146,19 @@ export async function stagesScenario(options: BenchOptions, redisUrl: string): P
     batchWindowMs: options.windowMs ?? E2E_WINDOW_MS,
     label: 'stages',
     roleGroups: STAGE_GROUPS,
+    ...(mosquitto ? { mosquitto } : {}),
   });
   const rows: Row[] = [
     ['processes', 'api; intake (+ cut); activation; delivery; ack; reconcile (verify, expire, re-drive, retention); tag', 'one orchestrator process per stage; the factory lines in the bench process'],
     ...throughputRows(b, 'from the 202 of the request carrying the device'),
     ['AWS calls per device (orchestrator)', b.awsCallsPerDevice, Object.entries(b.orchestratorCalls).map(([op, n]) => `${op.replace(/^\w+\./, '')} ${n}`).join(', ')],
+    ...ackPathRows(b.summary.details.acks, b.broker),
   ];
-  return { scenario: 'stages', rows, tables: cpuTable(b), data: { options: { devices: options.devices, sites: options.sites }, ...b } };
+  return { scenario: 'stages', rows, tables: cpuTable(b), data: { options: { devices: options.devices, sites: options.sites, broker: b.broker.kind }, ...b } };
 }
-export const e2eRandomScenario = (options: BenchOptions, redisUrl: string): Promise<ScenarioResult> => e2eRun(options, redisUrl, true);
+export const e2eRandomScenario = (options: BenchOptions, redisUrl: string, mosquitto: PrivateBroker | undefined): Promise<ScenarioResult> => e2eRun(options, redisUrl, mosquitto, true);
 
-export async function latencyScenario(options: BenchOptions, redisUrl: string): Promise<ScenarioResult> {
+export async function latencyScenario(options: BenchOptions, redisUrl: string, mosquitto: PrivateBroker | undefined): Promise<ScenarioResult> {
   const windowMs = 1000;
   const b = await runEnrollmentBench({
     devices: options.latencyDevices,
@@ -165,6 +170,7 @@ export async function latencyScenario(options: BenchOptions, redisUrl: string): 
     chunk: Math.max(1, Math.round(options.rate / options.latencySites / 10)),
     batchWindowMs: windowMs,
     label: 'latency',
+    ...(mosquitto ? { mosquitto } : {}),
   });
   const s = b.summary;
   const c = s.latencyMs.credentials;
@@ -181,11 +187,12 @@ export async function latencyScenario(options: BenchOptions, redisUrl: string): 
     ),
     ...activationRows(b, windowMs),
     ...costRows(b),
+    ...ackPathRows(s.details.acks, b.broker),
   ];
   return {
     scenario: 'latency',
     rows,
     tables: cpuTable(b),
-    data: { options: { devices: options.latencyDevices, sites: options.latencySites, rate: options.rate, windowMs }, ...b },
+    data: { options: { devices: options.latencyDevices, sites: options.latencySites, rate: options.rate, windowMs, broker: b.broker.kind }, ...b },
   };
 }

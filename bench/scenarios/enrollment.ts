@@ -12,6 +12,8 @@ import type { RandomRequestOptions } from '../../src/cli/demo/request-plan.js';
 import type { Role } from '../../src/app.js';
 import type { FaultConfig } from '../../src/emulator/index.js';
 import { Keys } from '../../src/redis/keys.js';
+import { MosquittoSysReader } from '../mosquitto-sys-reader.js';
+import { sysDifference, type SysCounters } from '../mosquitto-sys.js';
 import { commandOf, ProcessCpuWatch, type ProcessCpuRow, type WatchedProcess } from '../process-cpu.js';
 import { atPeakMemory, RedisMemorySampler, worstPerRecord, type PerRecord } from '../redis-memory.js';
 
@@ -36,7 +38,27 @@ export interface EnrollmentBenchOptions {
   readonly roleGroups?: readonly (readonly Role[])[];
   /** profile the roles child with --cpu-prof into this directory */
   readonly cpuProfileDir?: string;
+  /** a private Mosquitto as the MQTT broker instead of the emulator's embedded one; its $SYS counters are read before and after the run */
+  readonly mosquitto?: PrivateBroker;
 }
+
+/** a broker process of the bench's own (its pid: for the CPU table) */
+export interface PrivateBroker {
+  readonly url: string;
+  readonly pid: number | undefined;
+}
+
+/** the run's MQTT broker and, for Mosquitto, what its $SYS counters moved by over the run */
+export type BrokerFigures =
+  | { readonly kind: 'embedded' }
+  | {
+      readonly kind: 'mosquitto';
+      readonly version: string | undefined;
+      /** end − start of $SYS/broker/publish/messages/{dropped,received,sent} */
+      readonly sys: SysCounters;
+      /** $SYS messages to the bench's own reader in between: in `sys.sent` too */
+      readonly sysReaderMessages: number;
+    };
 
 export interface EnrollmentBench {
   readonly summary: RunSummary;
@@ -57,12 +79,30 @@ export interface EnrollmentBench {
   /** CPU seconds of the orchestrator's processes from the first request until every device was done (/proc), and the cores that makes on average */
   readonly orchestratorCpuSeconds: number;
   readonly orchestratorCores: number;
+  readonly broker: BrokerFigures;
 }
 
 /** the device's own call (standing in for `amazon-ssm-agent -register`) is not the orchestrator's */
 const DEVICE_OPERATIONS = new Set(['ssm.RegisterManagedInstance']);
 
 export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promise<EnrollmentBench> {
+  // read before the clocks start: a reading waits for the broker's next $SYS ticks (up to ~4 s)
+  const sys = options.mosquitto ? await MosquittoSysReader.connect(options.mosquitto.url) : undefined;
+  try {
+    const before = await sys?.read();
+    const bench = await measuredRun(options);
+    if (!sys || !before) return { ...bench, broker: { kind: 'embedded' } };
+    const after = await sys.read();
+    return {
+      ...bench,
+      broker: { kind: 'mosquitto', version: sys.version, sys: sysDifference(before.counters, after.counters), sysReaderMessages: after.readerMessages - before.readerMessages },
+    };
+  } finally {
+    await sys?.close();
+  }
+}
+
+async function measuredRun(options: EnrollmentBenchOptions): Promise<Omit<EnrollmentBench, 'broker'>> {
   const redis = new Redis(options.redisUrl);
   const sampler = await RedisMemorySampler.start(redis);
   const log = pino.destination({ dest: options.logFile, sync: false, mkdir: true });
@@ -96,10 +136,11 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
       ? { createActivationPerSecond: options.createActivationTps, faults: { 'ssm.CreateActivation': { tps: options.createActivationTps } } }
       : {}),
     ...(options.defaultBudgets ? { defaultBudgets: true, faults: options.defaultBudgets.faults } : {}),
+    ...(options.mosquitto ? { mqttUrl: options.mosquitto.url } : {}),
     timeoutMs: Math.max(600_000, options.devices * 5),
     onRunning: ({ config, pids }) => {
       sampler.track(new Keys(config.keyPrefix), [...config.sites.sites.keys()]);
-      cpu.start(watched(pids, redisPid));
+      cpu.start(watched(pids, redisPid, options.mosquitto?.pid));
     },
     onDrained: () => {
       cpu.stop();
@@ -144,7 +185,7 @@ export async function runEnrollmentBench(options: EnrollmentBenchOptions): Promi
 /** the CPU table's orchestrator rows start so */
 const ORCHESTRATOR = 'orchestrator';
 
-function watched(pids: RunPids, redisPid: number): WatchedProcess[] {
+function watched(pids: RunPids, redisPid: number, mosquittoPid: number | undefined): WatchedProcess[] {
   const inChildren = pids.rolesProcesses.flatMap((c) => c.roles);
   const here = inChildren.includes('api') ? [] : ['api', ...WORKER_ROLES.filter((r) => !inChildren.includes(r))];
   return [
@@ -152,7 +193,8 @@ function watched(pids: RunPids, redisPid: number): WatchedProcess[] {
       ? { name: `${ORCHESTRATOR} (main)`, runs: `${here.join(', ')}; the factory lines; the bench (sampling)`, pid: pids.orchestrator }
       : { name: 'bench', runs: 'the factory lines (HTTP clients), progress polls, sampling: no orchestrator role', pid: pids.orchestrator },
     ...pids.rolesProcesses.map((c) => ({ name: `${ORCHESTRATOR} (${c.roles.join(' + ')})`, runs: c.roles.join(', '), pid: c.pid })),
-    { name: 'emulator', runs: 'SSM, IoT, IoT data plane over HTTP; the MQTT broker', pid: pids.emulator },
+    { name: 'emulator', runs: `SSM, IoT, IoT data plane over HTTP${mosquittoPid ? '' : '; the MQTT broker'}`, pid: pids.emulator },
+    ...(mosquittoPid ? [{ name: 'Mosquitto', runs: 'the MQTT broker', pid: mosquittoPid }] : []),
     ...(pids.simulator ? [{ name: 'device simulator', runs: 'the devices: MQTT, RegisterManagedInstance, acks', pid: pids.simulator }] : []),
     // INFO's process_id is this machine's process only if Redis runs here (not remote, not in a container)
     ...(Number.isInteger(redisPid) && redisPid > 0 && /^redis/.test(commandOf(redisPid) ?? '') ? [{ name: 'Redis', runs: 'redis-server (all its clients)', pid: redisPid }] : []),

@@ -11,7 +11,7 @@ import { createLogger } from '../../adapters/logger.js';
 import { Metrics } from '../../adapters/metrics.js';
 import type { Config } from '../../config.js';
 import { batchesByCutRule, minimumActivations } from '../../domain/batching.js';
-import { DeviceSimulator, DeviceSimulatorProcess } from '../../device/simulator/index.js';
+import { DeviceSimulator, DeviceSimulatorProcess, type SimulatorCounters } from '../../device/simulator/index.js';
 import type { FaultConfig } from '../../emulator/index.js';
 import { deleteMatching } from '../../devtools/delete-keys.js';
 import { Keys } from '../../redis/keys.js';
@@ -21,6 +21,7 @@ import { startEmulatorLink, type EmulatorLink } from './emulator-link.js';
 import { demoConfig, type DemoConfigInput } from './demo-config.js';
 import type { DemoSite } from './demo-sites.js';
 import { deviceIdFor, postDevices, runFactoryLine, type AcceptedRequest } from './factory-line.js';
+import { addAckCounts, mqttAcksReceived, type AcksByResult } from './mqtt-acks-received.js';
 import { percentiles, type Percentiles } from './percentiles.js';
 import { randomRequestPlan, type RandomRequestOptions } from './request-plan.js';
 import { RolesProcess } from './roles-process.js';
@@ -61,6 +62,8 @@ export interface EnrollmentRunOptions {
   readonly createActivationPerSecond?: number;
   /** the orchestrator at its default AWS budgets (FLEET_SSM_RPS …) instead of the demo's generous ones */
   readonly defaultBudgets?: boolean;
+  /** an external MQTT broker (e.g. a private Mosquitto) for the emulator, the devices and the ack role, instead of the emulator's embedded one */
+  readonly mqttUrl?: string;
   /** run the emulator / the simulated devices in child processes of their own (the orchestrator's process then holds only it and the lines) */
   readonly emulatorProcess?: boolean;
   readonly simulatorProcess?: boolean;
@@ -148,6 +151,8 @@ export interface RunSummary {
     batchesByCutRule: number;
     /** sites whose devices entered the buffer over more than one batch window (the minimum needs them within one) */
     sitesOverOneWindow: number;
+    /** acks over MQTT: what the devices published (PUBACK received; first acks, and again answering a redelivery) and what the orchestrator's ack role took, by verdict */
+    acks: { published: { first: number; repeats: number }; received: AcksByResult };
   };
 }
 
@@ -156,7 +161,7 @@ export async function runEnrollment(options: EnrollmentRunOptions): Promise<RunS
   const cleanups: (() => Promise<unknown>)[] = [() => redis.close()];
   try {
     const faults = options.faults ?? (options.chaos ? CHAOS_FAULTS : {});
-    const emulator = await startEmulatorLink({ faults, child: options.emulatorProcess ?? false });
+    const emulator = await startEmulatorLink({ faults, child: options.emulatorProcess ?? false, ...(options.mqttUrl ? { mqttUrl: options.mqttUrl } : {}) });
     cleanups.unshift(() => emulator.close());
     // the orchestrator finds its AWS endpoints and credentials where the SDK looks: the environment
     Object.assign(process.env, emulator.env);
@@ -324,7 +329,9 @@ class EnrollmentRun {
       if ((state.activations.live === 0 && state.retainedMessages === 0) || Date.now() >= tidyUntil || timedOut) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    return this.summary(progress, durationMs, timedOut);
+    // the devices' final counters: a simulator child reports its last ones as it stops (its repeat acks raise no event)
+    await simulator.stop();
+    return this.summary(progress, durationMs, timedOut, simulator.counters);
   }
 
   /** the roles that run in child processes, a process per group (with orchestratorInChildren the API and the rest last) */
@@ -371,7 +378,7 @@ class EnrollmentRun {
     return { total: this.options.devices, accepted, activated, delivered, registered, failed };
   }
 
-  private async summary(progress: RunProgress, durationMs: number, timedOut: boolean): Promise<RunSummary> {
+  private async summary(progress: RunProgress, durationMs: number, timedOut: boolean, devices: Readonly<SimulatorCounters>): Promise<RunSummary> {
     const state = await this.emulator.state();
     const ops = state.operations;
     const sum = (pick: (c: { throttled: number; failed: number; dropped: number }) => number): number =>
@@ -417,6 +424,11 @@ class EnrollmentRun {
         requests: this.acceptedRequests.length,
         batchesByCutRule: cutRule.batches,
         sitesOverOneWindow: cutRule.sitesOverOneWindow,
+        acks: {
+          published: { first: devices.ackedRegistered + devices.ackedFailed, repeats: devices.ackRepeats },
+          // the ack role runs here or in a child: each process counts its own
+          received: addAckCounts(await mqttAcksReceived(this.metrics), ...children.map((c) => c.mqttAcks)),
+        },
       },
     };
   }

@@ -1,12 +1,13 @@
 /**
  * Entry point of a child process running some of the orchestrator's roles for a demo or benchmark run
  * (forked by RolesProcess), so that the roles of one run can use more than one core, as `serve --roles`
- * processes would. Answers `ready`, `usage` (RSS, CPU) and ends on `stop`.
+ * processes would. Answers `ready`, `usage` (RSS, CPU, acks taken from MQTT) and ends on `stop`.
  */
 import { pino } from 'pino';
 import { createApp, type App, type Role } from '../../app.js';
 import { createLogger } from '../../adapters/logger.js';
 import { demoConfig, type DemoConfigInput } from './demo-config.js';
+import { mqttAcksReceived, type AcksByResult } from './mqtt-acks-received.js';
 
 export interface RolesChildStart {
   readonly type: 'start';
@@ -26,6 +27,7 @@ export type RolesChildMessage =
       /** process.memoryUsage() at the sample with the highest RSS: where the memory was (V8 heap, buffers) */
       readonly atPeak: NodeJS.MemoryUsage;
       readonly cpuSeconds: number;
+      readonly mqttAcks: AcksByResult;
     }
   | { readonly type: 'failed'; readonly error: string };
 
@@ -57,7 +59,8 @@ process.on('message', (m: RolesChildStart | { type: 'usage' } | { type: 'stop' }
   else if (m.type === 'usage') {
     const cpu = process.cpuUsage();
     sampleMemory();
-    send({ type: 'usage', rssBytes: process.memoryUsage.rss(), peakRssBytes: atPeak.rss, atPeak, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+    const usage = { type: 'usage', rssBytes: process.memoryUsage.rss(), peakRssBytes: atPeak.rss, atPeak, cpuSeconds: (cpu.user + cpu.system) / 1e6 } as const;
+    void (app ? mqttAcksReceived(app.metrics) : Promise.resolve({})).then((mqttAcks) => send({ ...usage, mqttAcks }));
   } else if (m.type === 'stop') void stop();
 });
 process.on('disconnect', () => void stop());

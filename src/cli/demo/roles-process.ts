@@ -1,6 +1,7 @@
 /** Forks src/cli/demo/roles-child.ts: some of the orchestrator's roles in a process of their own. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { ORCHESTRATOR_NODE_FLAGS } from '../orchestrator-node-flags.js';
+import type { AcksByResult } from './mqtt-acks-received.js';
 import type { RolesChildMessage, RolesChildStart } from './roles-child.js';
 
 const CHILD = new URL('./roles-child.ts', import.meta.url);
@@ -10,6 +11,8 @@ export interface RolesUsage {
   readonly peakRssBytes: number;
   readonly atPeak: NodeJS.MemoryUsage;
   readonly cpuSeconds: number;
+  /** acks its ack role (if it runs one) took from MQTT, by verdict */
+  readonly mqttAcks: AcksByResult;
 }
 
 export class RolesProcess {

@@ -19,7 +19,7 @@ const delivery = (t: DeliveryTuple): SimulatedDelivery => ({ siteId: t[0], thing
 
 export class DeviceSimulatorProcess extends EventEmitter<DeviceSimulatorProcessEvents> {
   private child: ChildProcess | undefined;
-  private snapshot: SimulatorCounters = { credentials: 0, redeliveries: 0, registered: 0, ackedRegistered: 0, ackedFailed: 0, failures: 0, cleared: 0 };
+  private snapshot: SimulatorCounters = { credentials: 0, redeliveries: 0, registered: 0, ackedRegistered: 0, ackedFailed: 0, ackRepeats: 0, failures: 0, cleared: 0 };
   private inFlightCount = 0;
 
   constructor(private readonly options: RemoteSimulatorOptions) {

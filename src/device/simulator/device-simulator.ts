@@ -50,8 +50,11 @@ export interface SimulatorCounters {
   /** copies of a delivery already being handled or handled (answered by re-sending the ack) */
   redeliveries: number;
   registered: number;
+  /** first acks published (PUBACK received), by status */
   ackedRegistered: number;
   ackedFailed: number;
+  /** acks published again (PUBACK received), answering a redelivery of a delivery already acked */
+  ackRepeats: number;
   /** registrations refused or broken, acks that could not be published, unusable messages */
   failures: number;
   /** empty retained messages: the orchestrator cleared a device's credentials */
@@ -87,6 +90,7 @@ export class DeviceSimulator extends EventEmitter<DeviceSimulatorEvents> {
     registered: 0,
     ackedRegistered: 0,
     ackedFailed: 0,
+    ackRepeats: 0,
     failures: 0,
     cleared: 0,
   };
@@ -250,7 +254,10 @@ export class DeviceSimulator extends EventEmitter<DeviceSimulatorEvents> {
       this.fail({ ...delivery, error: `ack not published: ${(err as Error).message}` });
       return;
     }
-    if (!first) return;
+    if (!first) {
+      this.counters.ackRepeats++;
+      return;
+    }
     if (ack.status === 'registered') this.counters.ackedRegistered++;
     else this.counters.ackedFailed++;
     this.emit('acked', { ...delivery, status: ack.status, at: this.now() });

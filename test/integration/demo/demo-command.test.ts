@@ -35,7 +35,7 @@ interface Summary {
   minimumActivations: number;
   throttles: number;
   latencyMs: Record<'credentials' | 'registered', Percentiles>;
-  details: { workerRestarts: number; liveActivationsLeft: number; faultsInjected: { throttled: number; errors: number; droppedAnswers: number } };
+  details: { workerRestarts: number; liveActivationsLeft: number; faultsInjected: { throttled: number; errors: number; droppedAnswers: number }; acks: unknown };
 }
 
 function summaryOf(run: DemoRun): Summary {
@@ -56,6 +56,8 @@ describe('fleet-enroll demo', () => {
     expect(s.minimumActivations).toBe(3);
     expect(s.createActivationCalls).toBe(3);
     expect(s.details).toMatchObject({ liveActivationsLeft: 0, retainedMessagesLeft: 0, timedOut: false });
+    // every device acked once over MQTT and the ack role accepted each ack (repeats would answer a redelivery)
+    expect(s.details).toMatchObject({ acks: { published: { first: 300 }, received: { accepted: 300 } } });
     for (const kind of ['credentials', 'registered'] as const) {
       const p = s.latencyMs[kind];
       expect(p.p50).toBeGreaterThan(0);

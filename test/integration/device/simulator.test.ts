@@ -143,6 +143,9 @@ describe('DeviceSimulator', () => {
       expect(mine().at(-1)?.body).toEqual(mine().find((m) => m.topic === again.topic.replace(/activation$/, 'ack'))?.body);
       expect(simulator.counters.redeliveries).toBe(1);
       expect(simulator.counters.registered).toBe(expected.normal + expected['never-ack']);
+      // counted as a repeat once the broker confirmed it, not as another first ack
+      await waitFor('the repeat counted', () => simulator.counters.ackRepeats === 1);
+      expect(simulator.counters.ackedRegistered).toBe(expected.normal);
       expect((await nodeIds(again.activationId)).size).toBe(nodesByActivation.get(again.activationId)?.size);
 
       // the orchestrator clears the credentials: the simulator forgets the delivery
