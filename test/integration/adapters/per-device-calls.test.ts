@@ -101,6 +101,21 @@ describe.each(['signed', 'sdk'] as const)('the %s publisher', (kind) => {
     expect(err).toMatchObject({ operation: 'AddTagsToResource', awsName: 'InvalidResourceId', permanent: true });
   });
 
+  it("lists an activation's managed nodes over pages of 50, as SSM shows them", async () => {
+    const activation = await createTestActivation(fx, 120, `fleet-nodes-${kind}`, { expiresAt: new Date(Date.now() + 3_600_000) });
+    const registered = new Set<string>();
+    for (let i = 0; i < 120; i++) {
+      const r = await register(fx.emulator.url, { activationId: activation.id, activationCode: activation.code });
+      expect(r.status).toBe(200);
+      registered.add(r.json.managedNodeId!);
+    }
+    const listed = await ssmOf(kind).nodesOf('us-east-1', activation.id);
+    expect(listed).toHaveLength(120);
+    expect(new Set(listed.map((n) => n.managedNodeId))).toEqual(registered);
+    // an activation without nodes: an empty list, not an error
+    expect(await ssmOf(kind).nodesOf('us-east-1', '00000000-0000-0000-0000-000000000000')).toEqual([]);
+  });
+
   it('is refused with credentials the emulator does not accept (its signature is checked)', async () => {
     const saved = process.env.AWS_SECRET_ACCESS_KEY;
     process.env.AWS_SECRET_ACCESS_KEY = 'not-the-secret';
