@@ -4,7 +4,7 @@ import { AckReplyError } from './ack-reply-error.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Keys } from './keys.js';
-import { DEVICE_FIELDS, STATE_TIME_FIELDS, type DeviceRecord } from './records.js';
+import { DEVICE_FIELDS, STATE_TIME_FIELDS, type DeviceDeliveryView, type DeviceRecord } from './records.js';
 import type { RedisScripts } from './redis-scripts.js';
 
 /** Per-site settings the intake script needs to keep the buffer's cut time. */
@@ -198,6 +198,22 @@ export class DeviceStore {
     return results.map(([err, h], i) => (err ? null : toDeviceRecord(deviceIds[i]!, h as Record<string, string>)));
   }
 
+  /** The delivery view of each device (null: no record): a few fields each, one pipeline for all */
+  async deliveryViews(deviceIds: readonly string[]): Promise<(DeviceDeliveryView | null)[]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of deviceIds) pipeline.hmget(this.keys.device(id), ...DELIVERY_VIEW_FIELDS);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, fields], i) => {
+      const [state, site, thing, batch, delivery, accepted, delivered] = (err ? [] : fields) as (string | null)[];
+      if (!state) return null;
+      const deviceId = deviceIds[i]!;
+      const times: { accepted?: number; delivered?: number } = {};
+      if (accepted) times.accepted = Number(accepted);
+      if (delivered) times.delivered = Number(delivered);
+      return { deviceId, state: state as DeviceState, siteId: site ?? '', thingName: thing ?? deviceId, batchId: batch || null, deliveryId: delivery || null, times };
+    });
+  }
+
   async markDelivered(batchId: string, deviceIds: readonly string[], now: number): Promise<number> {
     if (deviceIds.length === 0) return 0;
     return (await this.scripts.run('fleetDelivered', this.keys.batch(batchId), [this.keys.root, batchId, now, ...deviceIds])) as number;
@@ -282,6 +298,17 @@ export function toCounts(h: Record<string, string>): Record<DeviceState, number>
   for (const s of DEVICE_STATES) counts[s] = Math.max(0, Number(h[s] ?? 0));
   return counts;
 }
+
+/** the hash fields of a DeviceDeliveryView, in the order deliveryViews reads them */
+const DELIVERY_VIEW_FIELDS = [
+  DEVICE_FIELDS.state,
+  DEVICE_FIELDS.site,
+  DEVICE_FIELDS.thing,
+  DEVICE_FIELDS.batch,
+  DEVICE_FIELDS.delivery,
+  STATE_TIME_FIELDS.accepted,
+  STATE_TIME_FIELDS.delivered,
+] as const;
 
 function toDeviceRecord(deviceId: string, h: Record<string, string>): DeviceRecord | null {
   if (!h[DEVICE_FIELDS.state]) return null;

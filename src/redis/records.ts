@@ -23,6 +23,14 @@ export interface DeviceRecord {
   readonly taggedAt: number | null;
 }
 
+/**
+ * What a delivery reads of each device of its batch: where the credentials go, the delivery id, and the times
+ * it needs — a few fields by HMGET instead of the whole hash (DeviceStore.deliveryViews).
+ */
+export type DeviceDeliveryView = Pick<DeviceRecord, 'deviceId' | 'state' | 'siteId' | 'thingName' | 'batchId' | 'deliveryId'> & {
+  readonly times: Partial<Record<'accepted' | 'delivered', number>>;
+};
+
 export interface BatchRecord {
   readonly batchId: string;
   readonly siteId: string;

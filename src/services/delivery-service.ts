@@ -13,13 +13,13 @@ import type { CredentialsMessage, TopicTemplates } from '../domain/messages.js';
 import { renderTopic } from '../domain/topics.js';
 import type { BatchStore } from '../redis/batch-store.js';
 import type { DeviceStore } from '../redis/device-store.js';
-import type { DeviceRecord } from '../redis/records.js';
+import type { DeviceDeliveryView } from '../redis/records.js';
 
 export const IOT_PUBLISH_BUCKET = 'iot-publish';
 
 /** the store calls a delivery makes (narrow ports: the specs hand in in-memory ones) */
 export type DeliveryBatches = Pick<BatchStore, 'get' | 'deviceIds' | 'markDelivered'>;
-export type DeliveryDevices = Pick<DeviceStore, 'getMany' | 'markDelivered'>;
+export type DeliveryDevices = Pick<DeviceStore, 'deliveryViews' | 'markDelivered'>;
 
 export interface DeliveryDeps {
   readonly batches: DeliveryBatches;
@@ -57,10 +57,10 @@ export class DeliveryService {
     const batch = await batches.get(batchId);
     if (!batch || batch.state !== 'active' || !batch.sealedCode || !batch.activationId || batch.expiresAt === null) return 0;
     const code = this.deps.cipher.open(batch.sealedCode, batchId);
-    const records = await devices.getMany(await batches.deviceIds(batchId));
-    const due = (d: DeviceRecord): boolean =>
+    const records = await devices.deliveryViews(await batches.deviceIds(batchId));
+    const due = (d: DeviceDeliveryView): boolean =>
       d.state === 'activated' || (redeliverBefore !== undefined && d.state === 'delivered' && (d.times.delivered ?? 0) <= redeliverBefore);
-    const targets = records.filter((d): d is DeviceRecord => d !== null && d.batchId === batchId && due(d));
+    const targets = records.filter((d): d is DeviceDeliveryView => d !== null && d.batchId === batchId && due(d));
     const expiresAt = new Date(batch.expiresAt).toISOString();
     let delivered = 0;
     let failure: unknown;

@@ -156,6 +156,34 @@ describe('Redis stores and Lua scripts', () => {
     expect(await devices.nodeClaims(['mi-0123456789abcdef0', 'mi-0123456789abcdef2'])).toEqual(new Map([['mi-0123456789abcdef0', 's3-SN-0000000']]));
   });
 
+  it("reads a delivery's view of each device: the fields of its whole record that delivery uses, null for none", async () => {
+    const t = 3_500_000;
+    await devices.intake('job-view', events('s3v', 2), () => POLICY, t);
+    await cut('s3v', 'b-s3v-1', t + POLICY.batchWindowMs);
+    expect(await batches.beginAttempt('b-s3v-1', t)).toBe(1);
+    const aid = '33333333-2222-3333-4444-555555555555';
+    await batches.activated('b-s3v-1', { activationId: aid, sealedCode: 'sealed', expiresAt: t + 60_000, nonce: 'nv', attempt: 1 }, t + 5);
+    expect(await devices.markDelivered('b-s3v-1', ['s3v-SN-0000001'], t + 9)).toBe(1);
+    const ids = ['s3v-SN-0000000', 's3v-SN-0000001', 's3v-SN-missing'];
+    const views = await devices.deliveryViews(ids);
+    const records = await devices.getMany(ids);
+    expect(views[2]).toBeNull();
+    for (const [i, view] of views.slice(0, 2).entries()) {
+      const r = records[i]!;
+      expect(view).toEqual({
+        deviceId: r.deviceId,
+        state: r.state,
+        siteId: r.siteId,
+        thingName: r.thingName,
+        batchId: r.batchId,
+        deliveryId: r.deliveryId,
+        times: { accepted: r.times.accepted, ...(r.times.delivered !== undefined ? { delivered: r.times.delivered } : {}) },
+      });
+    }
+    expect(views[0]).toMatchObject({ state: 'activated', batchId: 'b-s3v-1', deliveryId: 'b-s3v-1.0.nv', times: { accepted: t } });
+    expect(views[1]).toMatchObject({ state: 'delivered', times: { accepted: t, delivered: t + 9 } });
+  });
+
   it('fails a batch only before it has an activation: an active batch is refused and keeps its expiry watch', async () => {
     const t = 5_000_000;
     await devices.intake('job-fail', events('s5', 3), () => POLICY, t);
