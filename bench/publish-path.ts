@@ -1,6 +1,6 @@
 /**
- * Micro-bench of the per-device AWS calls, each made through the SDK client and as a signed request (the
- * SDK's SigV4 signer, a plain keep-alive request: FLEET_PER_DEVICE_CALLS): the retained Publish of a
+ * Micro-bench of the per-device AWS calls, each made through the SDK client and as a signed request (our
+ * SigV4 signer, a plain keep-alive request: FLEET_PER_DEVICE_CALLS): the retained Publish of a
  * credentials-sized message, and AddTagsToResource on a managed node. Against the emulator in its own process
  * (embedded broker), in alternating rounds; reports this process's CPU per call and calls per second.
  * `node --import tsx bench/publish-path.ts [callsPerRound] [rounds] [concurrency]`

@@ -4,6 +4,8 @@
  * specification (and the canonicalisation of the SDK's signer: path segments normalised and
  * URI-encoded once more, query sorted, payload hashed), with node:crypto only, because this
  * runs on every request and must stay cheap: signing keys are cached per day/Region/service.
+ * It shares no code with the orchestrator's signer (src/adapters/sigv4-request-signer.ts) on purpose:
+ * an independent referee, so a canonicalisation mistake in one is caught by the other.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
