@@ -107,6 +107,8 @@ async function measuredRun(options: EnrollmentBenchOptions): Promise<Omit<Enroll
   const sampler = await RedisMemorySampler.start(redis);
   const log = pino.destination({ dest: options.logFile, sync: false, mkdir: true });
   const started = Date.now();
+  // the CPU window: from the pipeline running (the first request) until every device is done
+  let runningAt = 0;
   let drainedAt = 0;
   const cpu = new ProcessCpuWatch();
   const redisPid = Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1]);
@@ -141,6 +143,7 @@ async function measuredRun(options: EnrollmentBenchOptions): Promise<Omit<Enroll
     onRunning: ({ config, pids }) => {
       sampler.track(new Keys(config.keyPrefix), [...config.sites.sites.keys()]);
       cpu.start(watched(pids, redisPid, options.mosquitto?.pid));
+      runningAt = Date.now();
     },
     onDrained: () => {
       cpu.stop();
@@ -158,7 +161,7 @@ async function measuredRun(options: EnrollmentBenchOptions): Promise<Omit<Enroll
   try {
     const summary = await runEnrollment(run);
     const cpuSeconds = cpu.rows.filter((r) => r.name.startsWith(ORCHESTRATOR)).reduce((n, r) => n + r.cpuSeconds, 0);
-    const windowSeconds = Math.max(1, ((drainedAt || Date.now()) - started) / 1000);
+    const windowSeconds = Math.max(1, ((drainedAt || Date.now()) - (runningAt || started)) / 1000);
     const orchestratorCalls = Object.fromEntries(Object.entries(summary.details.awsCalls).filter(([op]) => !DEVICE_OPERATIONS.has(op)));
     const calls = Object.values(orchestratorCalls).reduce((a, b) => a + b, 0);
     return {
