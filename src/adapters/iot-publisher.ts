@@ -9,6 +9,7 @@ import { PublishCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-dat
 import { toAwsCallError } from '../domain/aws-error.js';
 import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, publishExpirySeconds } from '../domain/aws-iot-limits.js';
 import type { AwsClients } from './aws-clients.js';
+import { countedAwsCall } from './counted-aws-call.js';
 import type { Metrics } from './metrics.js';
 
 export interface IotPublisher {
@@ -49,14 +50,7 @@ export class SdkIotPublisher implements IotPublisher {
 
   private async publish(topic: string, payload: Uint8Array, messageExpiry: number | undefined): Promise<void> {
     const client = await this.dataPlane();
-    try {
-      await client.send(new PublishCommand({ topic, qos: 1, retain: true, payload, messageExpiry }));
-      this.metrics.awsCalls.inc({ operation: 'Publish', outcome: 'ok' });
-    } catch (err) {
-      const e = toAwsCallError('Publish', err);
-      this.metrics.awsCalls.inc({ operation: 'Publish', outcome: e.throttled ? 'throttled' : 'error' });
-      throw e;
-    }
+    await countedAwsCall(this.metrics, 'Publish', () => client.send(new PublishCommand({ topic, qos: 1, retain: true, payload, messageExpiry })));
   }
 
   private dataPlane(): Promise<IoTDataPlaneClient> {

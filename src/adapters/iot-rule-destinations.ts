@@ -3,9 +3,9 @@
  * ConfirmTopicRuleDestination. The confirmation token is passed on and never logged or put in errors.
  */
 import { ConfirmTopicRuleDestinationCommand, GetTopicRuleDestinationCommand } from '@aws-sdk/client-iot';
-import { toAwsCallError } from '../domain/aws-error.js';
 import { AwsCallError } from '../domain/errors.js';
 import type { AwsClients } from './aws-clients.js';
+import { countedAwsCall } from './counted-aws-call.js';
 import type { Metrics } from './metrics.js';
 
 /** AWS IoT's statuses, or `absent` when the account has no such destination (or may not see it) */
@@ -39,16 +39,8 @@ export class SdkRuleDestinations implements RuleDestinations {
   }
 
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    try {
-      const out = await send();
-      this.metrics.awsCalls.inc({ operation, outcome: 'ok' });
-      return out;
-    } catch (err) {
-      // only the facts go on, without the SDK's error (its request, and so the token, would ride along as the cause)
-      const e = toAwsCallError(operation, sanitized(err));
-      this.metrics.awsCalls.inc({ operation, outcome: e.throttled ? 'throttled' : 'error' });
-      throw e;
-    }
+    // only the facts go on, without the SDK's error (its request, and so the token, would ride along as the cause)
+    return countedAwsCall(this.metrics, operation, send, { sanitize: sanitized });
   }
 }
 

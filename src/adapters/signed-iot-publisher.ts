@@ -9,6 +9,7 @@ import { toAwsCallError } from '../domain/aws-error.js';
 import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, publishExpirySeconds } from '../domain/aws-iot-limits.js';
 import { fullJitterBackoff } from '../domain/backoff.js';
 import type { AwsClients } from './aws-clients.js';
+import { countedAwsCall } from './counted-aws-call.js';
 import { resolveDataPlane, type IotPublisher } from './iot-publisher.js';
 import type { Metrics } from './metrics.js';
 import { SignedRequester } from './signed-request.js';
@@ -52,12 +53,11 @@ export class SignedIotPublisher implements IotPublisher {
     const call = { path: `/topics/${escapeRfc3986(topic)}`, query, headers: PUBLISH_HEADERS, body };
     for (let attempt = 1; ; attempt++) {
       try {
-        await (this.resolved ?? (await this.resolve())).post(call);
-        this.metrics.awsCalls.inc({ operation: 'Publish', outcome: 'ok' });
+        const requester = this.resolved ?? (await this.resolve());
+        await countedAwsCall(this.metrics, 'Publish', () => requester.post(call));
         return;
       } catch (err) {
         const e = toAwsCallError('Publish', err);
-        this.metrics.awsCalls.inc({ operation: 'Publish', outcome: e.throttled ? 'throttled' : 'error' });
         if (e.permanent || attempt >= ATTEMPTS) throw e;
         await new Promise((r) => setTimeout(r, fullJitterBackoff(attempt - 1, RETRY_BASE_MS, RETRY_MAX_MS)));
       }

@@ -5,9 +5,9 @@
  * the global rate limiter's SSM bucket and is counted like the other SSM calls.
  */
 import { DescribeInstanceInformationCommand, GetServiceSettingCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { toAwsCallError } from '../domain/aws-error.js';
 import { AwsCallError } from '../domain/errors.js';
 import type { AwsClients } from './aws-clients.js';
+import { countedAwsCall } from './counted-aws-call.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { SSM_BUCKET } from './ssm-activations.js';
@@ -52,14 +52,6 @@ export class SdkSsmAccount implements SsmAccount {
 
   private async call<T>(region: string, operation: string, send: (client: SSMClient) => Promise<T>): Promise<T> {
     await this.limiter.take(SSM_BUCKET);
-    try {
-      const out = await send(this.clients.ssm(region));
-      this.metrics.awsCalls.inc({ operation, outcome: 'ok' });
-      return out;
-    } catch (err) {
-      const e = toAwsCallError(operation, err);
-      this.metrics.awsCalls.inc({ operation, outcome: e.throttled ? 'throttled' : 'error' });
-      throw e;
-    }
+    return countedAwsCall(this.metrics, operation, () => send(this.clients.ssm(region)));
   }
 }

@@ -12,9 +12,9 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { CreateActivationRequest } from '../domain/activation-request.js';
-import { toAwsCallError } from '../domain/aws-error.js';
 import { AwsCallError } from '../domain/errors.js';
 import type { AwsClients } from './aws-clients.js';
+import { countedAwsCall } from './counted-aws-call.js';
 import type { SignedSsmJson } from './signed-ssm-json.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -169,16 +169,10 @@ export class SdkSsmActivations implements SsmActivations {
     await this.limiter.take(bucket);
     // the bucket whose rate adapts to this call's answer: CreateActivation's own, else the call's
     const adapts = operation === 'CreateActivation' ? CREATE_ACTIVATION_BUCKET : bucket;
-    try {
-      const out = await send(this.clients.ssm(region));
-      this.metrics.awsCalls.inc({ operation, outcome: 'ok' });
-      this.limiter.report(adapts, 'ok');
-      return out;
-    } catch (err) {
-      const e = toAwsCallError(operation, err);
-      this.metrics.awsCalls.inc({ operation, outcome: e.throttled ? 'throttled' : 'error' });
-      if (e.throttled) this.limiter.report(adapts, 'throttled');
-      throw e;
-    }
+    return countedAwsCall(this.metrics, operation, () => send(this.clients.ssm(region)), {
+      onOutcome: (outcome) => {
+        if (outcome !== 'error') this.limiter.report(adapts, outcome);
+      },
+    });
   }
 }
