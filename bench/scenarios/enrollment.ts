@@ -7,7 +7,7 @@
  */
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
-import { runEnrollment, WORKER_ROLES, type EnrollmentRunOptions, type RunPids, type RunSummary } from '../../src/cli/demo/enrollment-run.js';
+import { runEnrollment, type EnrollmentRunOptions, type RunPids, type RunSummary } from '../../src/cli/demo/enrollment-run.js';
 import type { RandomRequestOptions } from '../../src/cli/demo/request-plan.js';
 import type { Role } from '../../src/app.js';
 import type { FaultConfig } from '../../src/emulator/index.js';
@@ -189,8 +189,7 @@ async function measuredRun(options: EnrollmentBenchOptions): Promise<Omit<Enroll
 const ORCHESTRATOR = 'orchestrator';
 
 function watched(pids: RunPids, redisPid: number, mosquittoPid: number | undefined): WatchedProcess[] {
-  const inChildren = pids.rolesProcesses.flatMap((c) => c.roles);
-  const here = inChildren.includes('api') ? [] : ['api', ...WORKER_ROLES.filter((r) => !inChildren.includes(r))];
+  const here = pids.rolesHere;
   return [
     here.length > 0
       ? { name: `${ORCHESTRATOR} (main)`, runs: `${here.join(', ')}; the factory lines; the bench (sampling)`, pid: pids.orchestrator }

@@ -99,6 +99,8 @@ export interface EnrollmentRunOptions {
 export interface RunPids {
   /** this process: the factory lines, and the API and the worker roles not split off unless every role runs in a child */
   readonly orchestrator: number;
+  /** the orchestrator roles this process runs (none with orchestratorInChildren) */
+  readonly rolesHere: readonly Role[];
   /** the child processes running worker roles */
   readonly rolesProcesses: readonly { readonly roles: readonly Role[]; readonly pid: number }[];
   readonly emulator: number;
@@ -255,6 +257,7 @@ class EnrollmentRun {
     const simulatorPid = simulator instanceof DeviceSimulatorProcess ? simulator.pid : undefined;
     const pids: RunPids = {
       orchestrator: process.pid,
+      rolesHere: this.rolesInThisProcess(),
       emulator: emulator.pid,
       rolesProcesses: this.rolesProcesses.flatMap((c) => (c.process.pid ? [{ roles: c.roles, pid: c.process.pid }] : [])),
       ...(simulatorPid ? { simulator: simulatorPid } : {}),
@@ -346,6 +349,11 @@ class EnrollmentRun {
     return WORKER_ROLES.filter((r) => !elsewhere.includes(r));
   }
 
+  /** the API (unless it runs in a child) and the worker roles in no child group */
+  private rolesInThisProcess(): Role[] {
+    return this.options.orchestratorInChildren ? [] : ['api', ...this.rolesHere(this.childGroups())];
+  }
+
   private async startWorkers(): Promise<void> {
     const roles = this.rolesHere(this.childGroups());
     this.workers = await createApp(this.config, { roles, logger: this.logger, metrics: this.metrics });
@@ -384,7 +392,6 @@ class EnrollmentRun {
     const sum = (pick: (c: { throttled: number; failed: number; dropped: number }) => number): number =>
       Object.values(ops).reduce((n, c) => n + pick(c), 0);
     const retries = await this.activationRetries();
-    const rolesHere: Role[] = this.options.orchestratorInChildren ? [] : ['api', ...this.rolesHere(this.childGroups())];
     const { stages, cutRule, ...latency } = await this.latencies();
     const children = await Promise.all(this.rolesProcesses.map(async (c) => ({ roles: c.roles, ...(await c.process.usage()) })));
     const perChild = children.map((c) => ({ roles: c.roles, peakRssBytes: c.peakRssBytes, atPeak: c.atPeak, cpuSeconds: Math.round(c.cpuSeconds * 10) / 10 }));
@@ -410,7 +417,7 @@ class EnrollmentRun {
         awsCalls: Object.fromEntries(Object.entries(ops).map(([op, c]) => [op, c.calls])),
         timedOut,
         peakRssBytes: this.peakRss,
-        rolesHere,
+        rolesHere: this.rolesInThisProcess(),
         stageLatencyMs: stages,
         ...(children.length > 0
           ? {
