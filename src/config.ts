@@ -49,6 +49,9 @@ export const NODE_TAGS_MODES: readonly NodeTagsMode[] = ['device', 'none'];
 /** how the per-device AWS calls (IoT Publish, SSM AddTagsToResource) go: signed by us with the SDK's signer, or through the SDK clients */
 export type PerDeviceCalls = 'signed' | 'sdk';
 export const PER_DEVICE_CALLS: readonly PerDeviceCalls[] = ['signed', 'sdk'];
+/** how the IoT publishes (credentials, clears) reach AWS IoT: MQTT 5 over WebSocket (SigV4), or the data plane's HTTPS Publish */
+export type PublishTransport = 'mqtt' | 'https';
+export const PUBLISH_TRANSPORTS: readonly PublishTransport[] = ['mqtt', 'https'];
 export interface RedisNode {
   readonly host: string;
   readonly port: number;
@@ -87,6 +90,8 @@ export interface Config {
   readonly nodeTags: NodeTagsMode;
   /** FLEET_PER_DEVICE_CALLS */
   readonly perDeviceCalls: PerDeviceCalls;
+  /** FLEET_PUBLISH_TRANSPORT */
+  readonly publishTransport: PublishTransport;
   /** loop intervals, lease lifetimes, in-pass retries: derived in config/pipeline-policy.ts */
   readonly pipeline: PipelinePolicy;
 }
@@ -121,6 +126,7 @@ export interface ConfigOverrides {
   readonly retentionMs?: number;
   readonly nodeTags?: NodeTagsMode;
   readonly perDeviceCalls?: PerDeviceCalls;
+  readonly publishTransport?: PublishTransport;
   readonly pipeline?: Partial<PipelinePolicy>;
 }
 
@@ -192,6 +198,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   };
   const nodeTags = o.nodeTags ?? r.oneOf('FLEET_NODE_TAGS', 'device', NODE_TAGS_MODES);
   const perDeviceCalls = o.perDeviceCalls ?? r.oneOf('FLEET_PER_DEVICE_CALLS', 'signed', PER_DEVICE_CALLS);
+  const publishTransport = o.publishTransport ?? r.oneOf('FLEET_PUBLISH_TRANSPORT', 'mqtt', PUBLISH_TRANSPORTS);
   const maxRebatches = o.maxRebatches ?? r.int('FLEET_MAX_REBATCHES', 3, 0, 100);
   const reconcileIntervalMs = o.reconcileIntervalMs ?? r.int('FLEET_RECONCILE_INTERVAL_MS', 1000, 10);
   const nodeQuotaRefreshMs = o.nodeQuotaRefreshMs ?? r.int('FLEET_NODE_QUOTA_REFRESH_MS', 60_000, 100, 60_000);
@@ -293,6 +300,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     retentionMs,
     nodeTags,
     perDeviceCalls,
+    publishTransport,
     pipeline,
   });
 }
@@ -360,6 +368,7 @@ function checkOverrides(o: ConfigOverrides): FieldIssue[] {
   positiveInt('rateLimits.tagPerSecond', o.rateLimits?.tagPerSecond);
   if (o.nodeTags !== undefined && !NODE_TAGS_MODES.includes(o.nodeTags)) issues.push({ path: 'nodeTags', message: `must be one of ${NODE_TAGS_MODES.join(', ')}` });
   if (o.perDeviceCalls !== undefined && !PER_DEVICE_CALLS.includes(o.perDeviceCalls)) issues.push({ path: 'perDeviceCalls', message: `must be one of ${PER_DEVICE_CALLS.join(', ')}` });
+  if (o.publishTransport !== undefined && !PUBLISH_TRANSPORTS.includes(o.publishTransport)) issues.push({ path: 'publishTransport', message: `must be one of ${PUBLISH_TRANSPORTS.join(', ')}` });
   positiveInt('maxRebatches', o.maxRebatches, 0);
   positiveInt('reconcileIntervalMs', o.reconcileIntervalMs, 10);
   positiveInt('nodeQuotaRefreshMs', o.nodeQuotaRefreshMs, 100);

@@ -22,7 +22,7 @@ import { demoConfig, type DemoConfigInput } from './demo-config.js';
 import type { DemoSite } from './demo-sites.js';
 import { deviceIdFor, postDevices, runFactoryLine, type AcceptedRequest } from './factory-line.js';
 import { addAckCounts, mqttAcksReceived, type AcksByResult } from './mqtt-acks-received.js';
-import { percentiles, type Percentiles } from './percentiles.js';
+import { latencySlices, percentiles, type LatencySlice, type Percentiles } from './percentiles.js';
 import { randomRequestPlan, type RandomRequestOptions } from './request-plan.js';
 import { RolesProcess } from './roles-process.js';
 
@@ -30,6 +30,8 @@ export const WORKER_ROLES: readonly Role[] = ['intake', 'activation', 'delivery'
 const STAGE_NAMES = ['batched', 'activated', 'delivered', 'acked', 'registered'] as const;
 /** device hash time fields in state order, for the per-stage latencies */
 const STAGE_FIELDS = STAGE_NAMES.map((s) => STATE_TIME_FIELDS[s]);
+/** the width of the 202 → credentials slices (details.credentialsLatencyBySlice) */
+const LATENCY_SLICE_MS = 5_000;
 /** with `splitRoles`: these run in a child process, the rest of WORKER_ROLES here */
 const CHILD_ROLES: readonly Role[] = ['ack', 'reconcile', 'tag'];
 
@@ -144,6 +146,8 @@ export interface RunSummary {
     rolesHere: readonly Role[];
     /** each stage's time from the one before (accepted → batched → … → registered), for finding where latency goes */
     stageLatencyMs: Record<string, Percentiles>;
+    /** 202 → credentials by when the 202 came (slices of LATENCY_SLICE_MS from the first): whether the tail is a start-up transient or steady */
+    credentialsLatencyBySlice: LatencySlice[];
     /** the child processes' highest peak RSS and their CPU seconds together */
     rolesProcess?: { peakRssBytes: number; cpuSeconds: number };
     /** each child process's roles, peak RSS and CPU seconds */
@@ -392,7 +396,7 @@ class EnrollmentRun {
     const sum = (pick: (c: { throttled: number; failed: number; dropped: number }) => number): number =>
       Object.values(ops).reduce((n, c) => n + pick(c), 0);
     const retries = await this.activationRetries();
-    const { stages, cutRule, ...latency } = await this.latencies();
+    const { stages, bySlice, cutRule, ...latency } = await this.latencies();
     const children = await Promise.all(this.rolesProcesses.map(async (c) => ({ roles: c.roles, ...(await c.process.usage()) })));
     const perChild = children.map((c) => ({ roles: c.roles, peakRssBytes: c.peakRssBytes, atPeak: c.atPeak, cpuSeconds: Math.round(c.cpuSeconds * 10) / 10 }));
     return {
@@ -419,6 +423,7 @@ class EnrollmentRun {
         peakRssBytes: this.peakRss,
         rolesHere: this.rolesInThisProcess(),
         stageLatencyMs: stages,
+        credentialsLatencyBySlice: bySlice,
         ...(children.length > 0
           ? {
               rolesProcess: {
@@ -462,12 +467,18 @@ class EnrollmentRun {
    * the cut rule makes of each site's buffer times.
    */
   private async latencies(): Promise<
-    RunSummary['latencyMs'] & { stages: RunSummary['details']['stageLatencyMs']; cutRule: { batches: number; sitesOverOneWindow: number } }
+    RunSummary['latencyMs'] & {
+      stages: RunSummary['details']['stageLatencyMs'];
+      bySlice: LatencySlice[];
+      cutRule: { batches: number; sitesOverOneWindow: number };
+    }
   > {
     const keys = new Keys(this.config.keyPrefix);
     const redis = new Redis(this.redis.url);
     const acceptedAt = this.acceptedAt();
     const credentials: number[] = [];
+    /** 202 time and 202 → credentials, for the slices */
+    const credentialsAt: [number, number][] = [];
     const registered: number[] = [];
     const intake: number[] = [];
     const stageSamples: number[][] = STAGE_FIELDS.map(() => []);
@@ -488,7 +499,10 @@ class EnrollmentRun {
             if (buf! >= 0) buffered.push(buf!);
             if (acc! >= 0 && t202 >= 0) intake.push(acc! - t202);
             const [dlv, reg] = [times[STAGE_FIELDS.indexOf(STATE_TIME_FIELDS.delivered)]!, times[STAGE_FIELDS.indexOf(STATE_TIME_FIELDS.registered)]!];
-            if (t202 >= 0 && dlv >= 0) credentials.push(dlv - t202);
+            if (t202 >= 0 && dlv >= 0) {
+              credentials.push(dlv - t202);
+              credentialsAt.push([t202, dlv - t202]);
+            }
             if (t202 >= 0 && reg >= 0) registered.push(reg - t202);
           }
         }
@@ -499,6 +513,6 @@ class EnrollmentRun {
       redis.disconnect();
     }
     const stages = { intake: percentiles(intake), ...Object.fromEntries(STAGE_NAMES.map((name, j) => [name, percentiles(stageSamples[j]!)])) };
-    return { credentials: percentiles(credentials), registered: percentiles(registered), stages, cutRule };
+    return { credentials: percentiles(credentials), registered: percentiles(registered), stages, bySlice: latencySlices(credentialsAt, LATENCY_SLICE_MS), cutRule };
   }
 }

@@ -11,3 +11,25 @@ export function percentiles(sample: readonly number[]): Percentiles {
   const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
+
+/** the percentiles of the samples whose time falls in [fromMs, toMs) after the first sample's */
+export interface LatencySlice extends Percentiles {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly samples: number;
+}
+
+/** `timed`: [when, value] pairs in any order; one slice per `widthMs` from the earliest `when`, empty slices left out */
+export function latencySlices(timed: readonly (readonly [number, number])[], widthMs: number): LatencySlice[] {
+  if (timed.length === 0) return [];
+  let first = Infinity;
+  for (const [at] of timed) first = Math.min(first, at);
+  const slices = new Map<number, number[]>();
+  for (const [at, value] of timed) {
+    const i = Math.floor((at - first) / widthMs);
+    let slice = slices.get(i);
+    if (slice === undefined) slices.set(i, (slice = []));
+    slice.push(value);
+  }
+  return [...slices.entries()].sort(([a], [b]) => a - b).map(([i, values]) => ({ fromMs: i * widthMs, toMs: (i + 1) * widthMs, samples: values.length, ...percentiles(values) }));
+}

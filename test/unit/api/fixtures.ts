@@ -50,6 +50,7 @@ export function testConfig(overrides: { apiTokens?: readonly ApiToken[]; bodyLim
     reconcileIntervalMs: 1000,
     nodeTags: 'device',
     perDeviceCalls: 'signed',
+    publishTransport: 'mqtt',
     pipeline: pipelinePolicy({ batchWindowsMs: [2000], reconcileIntervalMs: 1000, retentionMs: 30 * 86_400_000, tagPerSecond: 4 }),
   };
 }

@@ -107,6 +107,14 @@ describe('loadConfig', () => {
     expect(err.issues.map((i) => i.path).sort()).toEqual(['FLEET_NODE_TAGS', 'FLEET_TAG_RPS']);
   });
 
+  it('publish transport: mqtt unless FLEET_PUBLISH_TRANSPORT says https; anything else named', () => {
+    expect(loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX } }).publishTransport).toBe('mqtt');
+    expect(loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, FLEET_PUBLISH_TRANSPORT: 'https' } }).publishTransport).toBe('https');
+    const err = configError(() => loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, FLEET_PUBLISH_TRANSPORT: 'websocket' } }));
+    expect(err.issues.map((i) => i.path)).toEqual(['FLEET_PUBLISH_TRANSPORT']);
+    expect(configError(() => loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX }, overrides: { publishTransport: 'tcp' as never } })).issues.map((i) => i.path)).toEqual(['overrides: publishTransport']);
+  });
+
   it('is frozen all the way down, Maps included', () => {
     const c: Config = loadConfig({ env: { FLEET_SECRET_KEY: KEY_HEX, FLEET_SITES_FILE: file('sites-frozen.json', SITES) } });
     expect(Object.isFrozen(c)).toBe(true);

@@ -33,6 +33,8 @@ export interface TestConfigOptions {
   readonly pipeline?: Partial<PipelinePolicy>;
   /** FLEET_PER_DEVICE_CALLS (default signed, as in production) */
   readonly perDeviceCalls?: 'signed' | 'sdk';
+  /** FLEET_PUBLISH_TRANSPORT (default mqtt, as in production) */
+  readonly publishTransport?: 'mqtt' | 'https';
 }
 
 export const MOSQUITTO_URL = process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -77,6 +79,7 @@ export function testConfig(options: TestConfigOptions): Config {
     ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
     nodeTags: options.nodeTags ?? 'device',
     perDeviceCalls: options.perDeviceCalls ?? 'signed',
+    publishTransport: options.publishTransport ?? 'mqtt',
     pipeline: pipelinePolicy(
       {
         batchWindowsMs: [...sites.values()].map((s) => s.batchWindowMs),
