@@ -33,15 +33,15 @@ export function presignedUrl(input: PresignInput): string {
   const shortDate = longDate.slice(0, 8);
   const scope = `${shortDate}/${input.region}/${input.service}/aws4_request`;
   // already in sorted order: Algorithm < Credential < Date < Expires < SignedHeaders
-  const query =
-    `X-Amz-Algorithm=${ALGORITHM}&X-Amz-Credential=${escapeRfc3986(`${credentials.accessKeyId}/${scope}`)}` +
-    `&X-Amz-Date=${longDate}&X-Amz-Expires=${input.expiresInSeconds}&X-Amz-SignedHeaders=host`;
+  const head = `X-Amz-Algorithm=${ALGORITHM}&X-Amz-Credential=${escapeRfc3986(`${credentials.accessKeyId}/${scope}`)}&X-Amz-Date=${longDate}&X-Amz-Expires=${input.expiresInSeconds}`;
+  const query = `${head}&X-Amz-SignedHeaders=host`;
   const path = url.pathname;
   const canonicalRequest = `GET\n${path}\n${query}\nhost:${url.host}\n\nhost\n${EMPTY_SHA256}`;
   const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${hash('sha256', canonicalRequest, 'hex')}`;
   let key: Buffer = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(shortDate).digest();
   for (const part of [input.region, input.service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
   const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
-  const signed = `${url.protocol}//${url.host}${path}?${query}&X-Amz-Signature=${signature}`;
+  // sent as the SDK sends a presigned request (its query builder sorts the keys): Signature < SignedHeaders
+  const signed = `${url.protocol}//${url.host}${path}?${head}&X-Amz-Signature=${signature}&X-Amz-SignedHeaders=host`;
   return credentials.sessionToken ? `${signed}&X-Amz-Security-Token=${escapeRfc3986(credentials.sessionToken)}` : signed;
 }
