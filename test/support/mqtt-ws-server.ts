@@ -70,7 +70,8 @@ export class MqttWsTestServer {
   private readonly sockets = new Set<Socket>();
 
   private constructor(
-    private readonly credentials: AwsCredentialIdentity,
+    /** the credentials a signature must be made with (a test may change them) */
+    public credentials: AwsCredentialIdentity,
     private readonly region: string,
   ) {
     this.http = createServer((_req, res) => res.writeHead(404).end());
