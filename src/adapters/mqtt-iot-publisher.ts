@@ -110,7 +110,7 @@ export class MqttIotPublisher implements IotPublisher {
   }
 
   /** a new connection: a fresh presigned URL (current credentials and date), a new client id */
-  private async openConnection(events: { onRoom: () => void; onGone: (c: MqttPublishConnection) => void }): Promise<MqttPublishConnection> {
+  private async openConnection(events: { onRoom: (c: MqttPublishConnection) => void; onGone: (c: MqttPublishConnection) => void }): Promise<MqttPublishConnection> {
     const link = await this.resolve();
     const now = this.settings.now();
     const url = presignedUrl({ url: link.url, service: SIGNING_NAME, region: link.region, credentials: await link.credentials(), expiresInSeconds: URL_EXPIRES_SECONDS, now });

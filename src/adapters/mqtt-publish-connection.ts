@@ -55,7 +55,7 @@ export interface MqttConnectionSettings {
   readonly wsOptions?: ClientOptions;
   readonly now: () => number;
   /** told when room frees up (a CONNACK, PUBACKs) */
-  readonly onRoom: () => void;
+  readonly onRoom: (connection: MqttPublishConnection) => void;
   /** told once, when the connection is gone (closed, lost or never opened) */
   readonly onGone: (connection: MqttPublishConnection) => void;
 }
@@ -210,7 +210,7 @@ export class MqttPublishConnection {
       this.drop(MqttPublishError.connectionLost(`unreadable MQTT from the server (${(err as Error).message})`));
       return;
     }
-    if (this.acked > 0 && this.state === 'open') this.settings.onRoom();
+    if (this.acked > 0 && this.state === 'open') this.settings.onRoom(this);
   }
 
   private onPacket(type: number, body: Buffer): void {
@@ -244,6 +244,6 @@ export class MqttPublishConnection {
     if (connack.serverKeepAlive !== undefined) this.keepAliveMs = connack.serverKeepAlive * 1_000;
     this.state = 'open';
     this.settleReady.resolve();
-    this.settings.onRoom();
+    this.settings.onRoom(this);
   }
 }

@@ -20,9 +20,14 @@ export interface MqttPoolSettings {
 }
 
 /** opens one connection, its events wired to the pool's */
-export type ConnectionOpener = (events: { onRoom: () => void; onGone: (c: MqttPublishConnection) => void }) => Promise<MqttPublishConnection>;
+export type ConnectionOpener = (events: { onRoom: (c: MqttPublishConnection) => void; onGone: (c: MqttPublishConnection) => void }) => Promise<MqttPublishConnection>;
 
 const SWEEP_MS = 1_000;
+/**
+ * a queue held back by the token buckets is pumped at most this often: at 100/s a connection then has ~10
+ * tokens to spend in one frame, not one per frame (one frame per publish costs what the HTTPS path did)
+ */
+const MIN_REFILL_WAIT_MS = 100;
 
 export class MqttPublishPool {
   private readonly connections: MqttPublishConnection[] = [];
@@ -34,7 +39,7 @@ export class MqttPublishPool {
   private refillTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly events = { onRoom: () => this.pump(), onGone: (c: MqttPublishConnection) => this.onGone(c) };
+  private readonly events = { onRoom: (c: MqttPublishConnection) => this.onRoom(c), onGone: (c: MqttPublishConnection) => this.onGone(c) };
 
   constructor(
     private readonly open: ConnectionOpener,
@@ -84,6 +89,17 @@ export class MqttPublishPool {
     return undefined;
   }
 
+  /**
+   * a connection opened or got PUBACKs: the waiting go to it alone. Had another had room, the queue would have
+   * been empty (tokens refilled since are the timer's), so no scan of every connection per PUBACK frame.
+   */
+  private onRoom(c: MqttPublishConnection): void {
+    if (this.closed || this.waiting === 0) return;
+    const now = this.settings.now();
+    while (this.waiting > 0 && !this.retiring.has(c) && c.hasRoom(now)) c.publish(this.queue[this.head++]!, now);
+    this.afterDispatch(now);
+  }
+
   /** hands waiting publishes to connections with room; opens connections or sets a timer for the rest */
   private pump(): void {
     if (this.closed) return;
@@ -93,6 +109,10 @@ export class MqttPublishPool {
       if (!c) break;
       c.publish(this.queue[this.head++]!, now);
     }
+    this.afterDispatch(now);
+  }
+
+  private afterDispatch(now: number): void {
     if (this.head > 1_024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
@@ -120,7 +140,7 @@ export class MqttPublishPool {
     this.refillTimer = setTimeout(() => {
       this.refillTimer = undefined;
       this.pump();
-    }, Math.max(1, wait));
+    }, Math.max(MIN_REFILL_WAIT_MS, wait));
   }
 
   private async openOne(): Promise<void> {

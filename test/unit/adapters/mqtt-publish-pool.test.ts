@@ -21,7 +21,7 @@ class FakeConnection {
   private settle!: { resolve: () => void; reject: (e: unknown) => void };
 
   constructor(
-    readonly events: { onRoom: () => void; onGone: (c: MqttPublishConnection) => void },
+    readonly events: { onRoom: (c: MqttPublishConnection) => void; onGone: (c: MqttPublishConnection) => void },
     private readonly capacity: number,
     now: number,
   ) {
@@ -52,7 +52,7 @@ class FakeConnection {
     this.state = 'open';
     this.receiveMaximum = this.capacity;
     this.settle.resolve();
-    this.events.onRoom();
+    this.events.onRoom(this as unknown as MqttPublishConnection);
   }
   refuse(err: Error): void {
     this.state = 'closed';
@@ -62,7 +62,7 @@ class FakeConnection {
   /** PUBACKs the oldest `n` */
   ack(n: number): void {
     for (const j of this.jobs.splice(0, n)) j.resolve();
-    this.events.onRoom();
+    this.events.onRoom(this as unknown as MqttPublishConnection);
   }
   lose(): void {
     if (this.state === 'closed') return;
@@ -156,7 +156,10 @@ describe('MqttPublishPool', () => {
     fire('b');
     expect(pool.waiting).toBe(1);
     opened[0]!.tokens = 1;
-    await new Promise((r) => setTimeout(r, 30));
+    // pumped on a timer of at least 100 ms, so a rate-limited connection spends several tokens in one frame
+    await new Promise((r) => setTimeout(r, 40));
+    expect(pool.waiting).toBe(1);
+    await new Promise((r) => setTimeout(r, 110));
     expect(pool.waiting).toBe(0);
     expect(opened[0]!.jobs.map((j) => j.topic)).toEqual(['a', 'b']);
   });
