@@ -4,6 +4,8 @@
  * credentials-sized message, and AddTagsToResource on a managed node. Against the emulator in its own process
  * (embedded broker), in alternating rounds; reports this process's CPU per call and calls per second.
  * `node --import tsx bench/publish-path.ts [callsPerRound] [rounds] [concurrency]`
+ * `node --import tsx bench/publish-path.ts mqtt [callsPerRound] [rounds] [concurrency]`: the MQTT-over-WebSocket
+ * publisher alone, against an MQTT stand-in of its own (bench/publish-path-mqtt.ts) until the emulator serves `/mqtt`
  */
 import { AwsClients } from '../src/adapters/aws-clients.js';
 import { SdkIotPublisher, type IotPublisher } from '../src/adapters/iot-publisher.js';
@@ -15,6 +17,12 @@ import { SignedSsmJson } from '../src/adapters/signed-ssm-json.js';
 import { SdkSsmActivations } from '../src/adapters/ssm-activations.js';
 import { startEmulatorLink } from '../src/cli/demo/emulator-link.js';
 
+const payload = JSON.stringify({ v: 1, activationId: '11111111-2222-3333-4444-555555555555', activationCode: 'x'.repeat(20), region: 'us-east-1', deliveryId: 'b-site-1-000001.17.abcdef0123456789', expiresAt: '2026-12-02T00:00:00Z', mac: 'm'.repeat(43) });
+if (process.argv[2] === 'mqtt') {
+  const { runMqttMode } = await import('./publish-path-mqtt.js');
+  await runMqttMode(process.argv.slice(3).map(Number), payload);
+  process.exit(0);
+}
 const [perRound = 5_000, rounds = 3, concurrency = 64] = process.argv.slice(2).map(Number);
 const emulator = await startEmulatorLink({ child: true, faults: {} });
 Object.assign(process.env, emulator.env);
@@ -32,7 +40,6 @@ const registered = await fetch(`${emulator.url}/emulator/register`, {
   body: JSON.stringify({ activationId: activation.ActivationId, activationCode: activation.ActivationCode }),
 });
 const { managedNodeId: node } = (await registered.json()) as { managedNodeId: string };
-const payload = JSON.stringify({ v: 1, activationId: '11111111-2222-3333-4444-555555555555', activationCode: 'x'.repeat(20), region: 'us-east-1', deliveryId: 'b-site-1-000001.17.abcdef0123456789', expiresAt: '2026-12-02T00:00:00Z', mac: 'm'.repeat(43) });
 
 type Call = (i: number) => Promise<void>;
 const calls: Record<string, Record<string, Call>> = {
