@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import { AwsClients } from './adapters/aws-clients.js';
 import { AesGcmCodeCipher } from './adapters/code-cipher.js';
 import { HmacDeliverySigner } from './adapters/delivery-signer.js';
-import { SdkIotPublisher } from './adapters/iot-publisher.js';
+import { SdkIotPublisher, type IotPublisher } from './adapters/iot-publisher.js';
 import { SignedIotPublisher } from './adapters/signed-iot-publisher.js';
+import { MqttIotPublisher } from './adapters/mqtt-iot-publisher.js';
+import { AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION } from './domain/aws-iot-limits.js';
 import { SignedSsmJson } from './adapters/signed-ssm-json.js';
 import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
@@ -98,7 +100,7 @@ export function buildProcessParts(config: Config, options: PartsOptions): Proces
   // the per-device calls signed by us cost a fraction of an SDK client's CPU per call (bench/README.md, "Publish path")
   const signed = config.perDeviceCalls === 'signed';
   const ssm = new SdkSsmActivations(aws, limiter, metrics, signed ? new SignedSsmJson(aws) : undefined);
-  const publisher = signed ? new SignedIotPublisher(aws, metrics, options.maxMessageExpirySeconds) : new SdkIotPublisher(aws, metrics, options.maxMessageExpirySeconds);
+  const publisher = publisherFor(config, aws, metrics, options.maxMessageExpirySeconds);
   const signer = new HmacDeliverySigner(config.secretKey);
   const sites = config.sites.sites;
   const nodeQuota = new NodeQuotaService({
@@ -164,4 +166,17 @@ export function buildReadServices(
   const listings = new ListingService({ listing: new ListingStore(keys, scripts), devices, batches, retention: parts.retention, siteView: (siteId) => services.site(siteId) });
   const destinations = new DestinationConfirmationService({ destinations: new SdkRuleDestinations(parts.aws, metrics), region: config.awsRegion, metrics, logger });
   return { services, listings, destinations };
+}
+
+/**
+ * The credentials and clear publishes: MQTT 5 over WebSocket by default (a fraction of an HTTPS request's CPU,
+ * bench/README.md "Publish path"), with as many connections at most as the account's publish budget fills at
+ * AWS IoT's 100 publishes/s each; or the data plane's HTTPS Publish, signed by us or through the SDK.
+ */
+function publisherFor(config: Config, aws: AwsClients, metrics: Metrics, maxExpirySeconds: number | undefined): IotPublisher {
+  if (config.publishTransport === 'mqtt') {
+    const maxConnections = Math.ceil(config.rateLimits.iotPublishPerSecond / AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION);
+    return new MqttIotPublisher(aws, metrics, maxExpirySeconds, { maxConnections });
+  }
+  return config.perDeviceCalls === 'signed' ? new SignedIotPublisher(aws, metrics, maxExpirySeconds) : new SdkIotPublisher(aws, metrics, maxExpirySeconds);
 }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import type { ClientOptions } from 'ws';
 import { toAwsCallError } from '../domain/aws-error.js';
-import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, publishExpirySeconds } from '../domain/aws-iot-limits.js';
+import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION, publishExpirySeconds } from '../domain/aws-iot-limits.js';
 import { fullJitterBackoff } from '../domain/backoff.js';
 import type { AwsClients } from './aws-clients.js';
 import { countedAwsCall } from './counted-aws-call.js';
@@ -24,6 +24,8 @@ import { presignedUrl } from './sigv4-presigned-url.js';
 const SIGNING_NAME = 'iotdevicegateway';
 /** the URL's validity; the connection outlives it (AWS checks it at connect only) */
 const URL_EXPIRES_SECONDS = 86_400;
+/** every publish connection's client id starts so (deploy/aws/orchestrator-policy.json grants iot:Connect on it) */
+export const PUBLISH_CLIENT_ID_PREFIX = 'fleet-enroll-publisher-';
 const ATTEMPTS = 3;
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2_000;
@@ -54,8 +56,8 @@ interface DataPlaneLink {
 export class MqttIotPublisher implements IotPublisher {
   private readonly pool: MqttPublishPool;
   private link: Promise<DataPlaneLink> | undefined;
-  /** per process: AWS drops the older of two connections with one client id */
-  private readonly clientIdPrefix = `fleet-enroll-${process.pid}-${randomBytes(4).toString('hex')}`;
+  /** per process: AWS drops the older of two connections with one client id; the policy allows CLIENT_ID_PREFIX* */
+  private readonly clientIdPrefix = `${PUBLISH_CLIENT_ID_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
   private connectionSeq = 0;
   private readonly settings: Required<MqttIotPublisherOptions>;
 
@@ -68,7 +70,7 @@ export class MqttIotPublisher implements IotPublisher {
   ) {
     this.settings = {
       maxConnections: options.maxConnections ?? 100,
-      publishesPerSecondPerConnection: options.publishesPerSecondPerConnection ?? 100,
+      publishesPerSecondPerConnection: options.publishesPerSecondPerConnection ?? AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION,
       idleCloseMs: options.idleCloseMs ?? 60_000,
       maxConnectionAgeMs: options.maxConnectionAgeMs ?? 23 * 3_600_000,
       keepAliveSeconds: options.keepAliveSeconds ?? 60,

@@ -7,3 +7,6 @@ export const AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS = 604_800;
 export function publishExpirySeconds(expirySeconds: number, cap = AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS): number {
   return Math.max(1, Math.min(cap, Math.ceil(expirySeconds)));
 }
+
+/** AWS IoT accepts at most this many publishes per second on one MQTT connection (not adjustable). */
+export const AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION = 100;
