@@ -73,6 +73,10 @@ export class PubackQueue {
     if (this.head === this.slots.length) {
       this.slots = [];
       this.head = 0;
+    } else if (this.head > 1024) {
+      // under steady load the queue is never empty: drop the acknowledged front now and then
+      this.slots = this.slots.slice(this.head);
+      this.head = 0;
     }
     if (acks.length > 0) this.write(acks.length === 1 ? acks[0]! : Buffer.concat(acks));
     if (ending !== undefined) this.end(ending);
