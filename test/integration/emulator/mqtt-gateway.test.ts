@@ -5,8 +5,10 @@
  */
 import { GetRetainedMessageCommand } from '@aws-sdk/client-iot-data-plane';
 import { connectAsync } from 'mqtt';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulatorFixture, type EmulatorFixture } from './aws-clients.js';
+import { startEmulator } from '../../../src/emulator/index.js';
 import { MqttProbe } from './mqtt-probe.js';
 import { encode, presignedMqttUrl, publish, RawMqttClient, type PresignOptions, type Refusal } from './ws-mqtt-client.js';
 import { topicRoot } from '../../support/test-run.js';
@@ -250,6 +252,23 @@ describe('/mqtt onto Mosquitto (MQTT 5), with the mqtt npm client', () => {
     } finally {
       await client.endAsync();
       await probe.close();
+    }
+  });
+});
+
+describe('/mqtt in TLS mode', () => {
+  it('wss:// with the printed certificate: connect, publish, PUBACK 0', async () => {
+    const tls = await startEmulator({ tls: true, now: () => clock });
+    try {
+      const target = await presignedMqttUrl(tls.url, { ...signing(), at: clock });
+      expect(target.startsWith('wss://')).toBe(true);
+      const { client, connack } = await RawMqttClient.connect(target, clientId(), readFileSync(tls.certFile!, 'utf8'));
+      clients.push(client);
+      expect(connack).toMatchObject({ reasonCode: 0 });
+      client.send(publish(1, `${root}/tls/x`, 'x', 60, { retain: false }));
+      expect(await client.pubacks(1)).toEqual([{ messageId: 1, reasonCode: 0 }]);
+    } finally {
+      await tls.close();
     }
   });
 });

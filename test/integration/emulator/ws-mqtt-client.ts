@@ -96,9 +96,9 @@ export class RawMqttClient {
   }
 
   /** Opens the WebSocket (subprotocol `mqtt`); a refused upgrade resolves as its status and body. */
-  static open(url: string, protocols: string[] = ['mqtt']): Promise<RawMqttClient | Refusal> {
+  static open(url: string, protocols: string[] = ['mqtt'], ca?: string): Promise<RawMqttClient | Refusal> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, protocols);
+      const ws = new WebSocket(url, protocols, ca === undefined ? {} : { ca });
       ws.on('open', () => resolve(new RawMqttClient(ws)));
       ws.on('unexpected-response', (_req, res) => {
         let body = '';
@@ -110,8 +110,8 @@ export class RawMqttClient {
   }
 
   /** Opens and sends CONNECT (MQTT 5, clean start, keepalive 60); resolves with the CONNACK. */
-  static async connect(url: string, clientId: string): Promise<{ client: RawMqttClient; connack: Packet }> {
-    const opened = await RawMqttClient.open(url);
+  static async connect(url: string, clientId: string, ca?: string): Promise<{ client: RawMqttClient; connack: Packet }> {
+    const opened = await RawMqttClient.open(url, ['mqtt'], ca);
     if (!(opened instanceof RawMqttClient)) throw new Error(`upgrade refused: ${opened.status} ${opened.body}`);
     const connack = opened.next('connack');
     opened.send({ cmd: 'connect', protocolVersion: 5, clientId, clean: true, keepalive: 60 });
