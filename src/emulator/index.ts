@@ -21,6 +21,8 @@ import {
 import { RequestHandler } from './http/request-handler.js';
 import { SigV4Verifier } from './http/sigv4-verifier.js';
 import { IotDataService } from './iotdata/iot-data-service.js';
+import { MqttGateway } from './mqtt/mqtt-gateway.js';
+import { MqttPublishPath } from './mqtt/mqtt-publish-path.js';
 import { EmbeddedBroker } from './iotdata/embedded-broker.js';
 import { ExternalBroker } from './iotdata/external-broker.js';
 import type { MqttSink } from './iotdata/mqtt-sink.js';
@@ -48,7 +50,7 @@ export { seededRandom, type RandomSource } from '../domain/random-source.js';
 export type { Credentials } from './http/sigv4-verifier.js';
 
 export interface RunningEmulator {
-  /** http://host:port: the endpoint of SSM, IoT and the IoT data plane alike */
+  /** http://host:port: the endpoint of SSM, IoT and the IoT data plane alike (its MQTT over WebSocket at ws://host:port/mqtt) */
   readonly url: string;
   readonly port: number;
   /** the MQTT broker Publish delivers to (embedded or the one given) */
@@ -150,6 +152,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state,
     issuedCodes: () => activations.issuedCodes,
   });
+  // presigned URLs expire on the emulator's clock (a test moves it past X-Amz-Expires); header-signed
+  // requests keep the wall clock for their 15-minute skew, as the SDK signs with the real time
+  const gateway = new MqttGateway(new SigV4Verifier([credentials], now), stats, new MqttPublishPath(faults, stats, iotData), now);
   const serverOptions = { keepAlive: true, keepAliveTimeout: 65_000 };
   const server: Server = certificate
     ? createHttpsServer({ ...serverOptions, cert: certificate.cert, key: certificate.key }, handler.handle)
@@ -157,6 +162,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // many SDK clients keep sockets open for long: no per-server timeout on idle keep-alive beyond the above
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;
+  server.on('upgrade', gateway.handleUpgrade);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -164,6 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   } catch (error) {
     retained.close();
+    await gateway.close();
     await sink.close();
     throw error;
   }
@@ -194,6 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setFaults: (config) => faults.set(parseFaultConfig(config)),
     close: async () => {
       retained.close();
+      await gateway.close();
       await closeServer(server);
       await sink.close();
     },

@@ -1,7 +1,8 @@
 /**
  * AWS IoT data plane: Publish (qos, retain, messageExpiry) onto the MQTT broker, and
  * GetRetainedMessage. Limits are AWS IoT's: 128 KB payloads, topics of at most 256 bytes and
- * 7 slashes, no wildcards, QoS 0 or 1.
+ * 7 slashes, no wildcards, QoS 0 or 1. HTTP (`publish`, the query string) and MQTT over WebSocket
+ * (`publishMessage`, the PUBLISH packet's fields) share one publish: the same checks, cap and store.
  */
 import { AwsError } from '../aws-error.js';
 import type { MqttSink } from './mqtt-sink.js';
@@ -10,6 +11,16 @@ import type { RetainedMessages } from './retained-messages.js';
 export interface PublishRequest {
   readonly topic: string;
   readonly query: URLSearchParams;
+  readonly payload: Buffer;
+}
+
+/** A publish, whichever door it came in by. */
+export interface PublishFields {
+  readonly topic: string;
+  readonly qos: 0 | 1;
+  readonly retain: boolean;
+  /** as asked (uncapped); undefined: no expiry */
+  readonly expirySeconds: number | undefined;
   readonly payload: Buffer;
 }
 
@@ -27,10 +38,14 @@ export class IotDataService {
   ) {}
 
   async publish({ topic, query, payload }: PublishRequest): Promise<void> {
-    checkTopic(topic);
     const qos = parseQos(query.get('qos'));
     const retain = parseBoolean(query.get('retain'), 'retain');
-    const asked = parseExpiry(query.get('messageExpiry'));
+    await this.publishMessage({ topic, qos, retain, expirySeconds: parseExpiry(query.get('messageExpiry')), payload });
+  }
+
+  /** Topic and size checked (InvalidRequestException, RequestEntityTooLargeException), expiry capped, then out to the broker. */
+  async publishMessage({ topic, qos, retain, expirySeconds: asked, payload }: PublishFields): Promise<void> {
+    checkTopic(topic);
     const expirySeconds = asked === undefined ? undefined : Math.min(asked, this.maxExpirySeconds);
     if (payload.length > MAX_PAYLOAD_BYTES) {
       throw new AwsError('RequestEntityTooLargeException', `The payload is ${payload.length} bytes; the limit is ${MAX_PAYLOAD_BYTES} bytes (128 KB).`, 413);
