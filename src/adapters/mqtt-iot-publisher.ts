@@ -10,13 +10,14 @@ import { randomBytes } from 'node:crypto';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import type { ClientOptions } from 'ws';
 import { toAwsCallError } from '../domain/aws-error.js';
-import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION, publishExpirySeconds } from '../domain/aws-iot-limits.js';
+import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, AWS_IOT_MAX_PAYLOAD_BYTES, AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION, publishExpirySeconds } from '../domain/aws-iot-limits.js';
 import { fullJitterBackoff } from '../domain/backoff.js';
 import type { AwsClients } from './aws-clients.js';
 import { countedAwsCall } from './counted-aws-call.js';
 import { resolveDataPlane, type IotPublisher } from './iot-publisher.js';
 import type { Metrics } from './metrics.js';
 import { MqttPublishConnection } from './mqtt-publish-connection.js';
+import { MqttPublishError } from './mqtt-publish-error.js';
 import { MqttPublishPool } from './mqtt-publish-pool.js';
 import { presignedUrl } from './sigv4-presigned-url.js';
 
@@ -101,7 +102,11 @@ export class MqttIotPublisher implements IotPublisher {
   private async publish(topic: string, payload: Buffer, messageExpiry: number | undefined): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await countedAwsCall(this.metrics, 'Publish', () => this.pool.publish(topic, payload, messageExpiry));
+        await countedAwsCall(this.metrics, 'Publish', () => {
+          // over MQTT 5 a too-large packet ends the connection (DISCONNECT 0x95), which would read as transient
+          if (payload.length > AWS_IOT_MAX_PAYLOAD_BYTES) throw MqttPublishError.tooLarge(payload.length, AWS_IOT_MAX_PAYLOAD_BYTES);
+          return this.pool.publish(topic, payload, messageExpiry);
+        });
         return;
       } catch (err) {
         const e = toAwsCallError('Publish', err);

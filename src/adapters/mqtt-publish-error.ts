@@ -47,6 +47,11 @@ export class MqttPublishError extends Error {
     return new MqttPublishError('InternalFailure', `CONNACK ${hex}: connection refused`, 500);
   }
 
+  /** a payload over AWS IoT's limit, refused before it is sent */
+  static tooLarge(bytes: number, limit: number): MqttPublishError {
+    return new MqttPublishError('InvalidRequestException', `payload: ${bytes} bytes, over AWS IoT's ${limit}-byte limit`, 400);
+  }
+
   /** the publishes in flight on a connection that went away: they may or may not have arrived, and may be sent again */
   static connectionLost(why: string): MqttPublishError {
     return new MqttPublishError('ConnectionLost', `MQTT connection lost: ${why}`, undefined, 'ECONNRESET');

@@ -10,3 +10,6 @@ export function publishExpirySeconds(expirySeconds: number, cap = AWS_IOT_MAX_ME
 
 /** AWS IoT accepts at most this many publishes per second on one MQTT connection (not adjustable). */
 export const AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION = 100;
+
+/** AWS IoT refuses a message payload over 128 KB. */
+export const AWS_IOT_MAX_PAYLOAD_BYTES = 128 * 1024;

@@ -1,7 +1,9 @@
 /**
- * Both ways of making the per-device calls (FLEET_PER_DEVICE_CALLS=signed | sdk) against the emulator over
- * real HTTP with its SigV4 check: the same retained message, the same clear, the same node tags, the same
- * errors as AwsCallError. The emulator runs its embedded broker: nothing reaches the shared Mosquitto.
+ * Every way of making the per-device calls against the emulator with its SigV4 check: the publishes over MQTT 5
+ * on WebSocket (FLEET_PUBLISH_TRANSPORT=mqtt) and over HTTPS (signed by us or by the SDK,
+ * FLEET_PER_DEVICE_CALLS=signed | sdk); the SSM calls signed or SDK. The same retained message, the same
+ * clear, the same node tags, the same errors as AwsCallError. The emulator runs its embedded broker: nothing
+ * reaches the shared Mosquitto.
  */
 import { GetRetainedMessageCommand } from '@aws-sdk/client-iot-data-plane';
 import { DescribeInstanceInformationCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ssm';
@@ -9,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../../src/adapters/aws-clients.js';
 import { SdkIotPublisher, type IotPublisher } from '../../../src/adapters/iot-publisher.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
+import { MqttIotPublisher } from '../../../src/adapters/mqtt-iot-publisher.js';
 import type { RateLimiter } from '../../../src/adapters/rate-limiter.js';
 import { SignedIotPublisher } from '../../../src/adapters/signed-iot-publisher.js';
 import { SignedSsmJson } from '../../../src/adapters/signed-ssm-json.js';
@@ -18,6 +21,7 @@ import { createTestActivation, register, startEmulatorFixture, type EmulatorFixt
 
 let fx: EmulatorFixture;
 const clients: AwsClients[] = [];
+const publishers: IotPublisher[] = [];
 
 const unlimited: RateLimiter = { take: async () => undefined, report: () => undefined };
 
@@ -27,9 +31,13 @@ function awsClients(): AwsClients {
   return aws;
 }
 
-function publisherOf(kind: 'signed' | 'sdk'): IotPublisher {
+type PublishKind = 'mqtt' | 'signed' | 'sdk';
+
+function publisherOf(kind: PublishKind, metrics = new Metrics()): IotPublisher {
   const aws = awsClients();
-  return kind === 'signed' ? new SignedIotPublisher(aws, new Metrics()) : new SdkIotPublisher(aws, new Metrics());
+  const p = kind === 'mqtt' ? new MqttIotPublisher(aws, metrics) : kind === 'signed' ? new SignedIotPublisher(aws, metrics) : new SdkIotPublisher(aws, metrics);
+  publishers.push(p);
+  return p;
 }
 
 function ssmOf(kind: 'signed' | 'sdk'): SdkSsmActivations {
@@ -51,11 +59,12 @@ beforeAll(async () => {
   fx = await startEmulatorFixture({});
 });
 afterAll(async () => {
+  for (const p of publishers) p.close();
   for (const c of clients) c.destroy();
   await fx.close();
 });
 
-describe.each(['signed', 'sdk'] as const)('the %s publisher', (kind) => {
+describe.each(['mqtt', 'signed', 'sdk'] as const)('the %s publisher', (kind) => {
   // a topic with characters that must be escaped in the path and signed as escaped
   const topic = `fleet/enroll/plant é-1/SN 1=2(${kind})/activation`;
 
@@ -84,9 +93,44 @@ describe.each(['signed', 'sdk'] as const)('the %s publisher', (kind) => {
   it('fails a payload over 128 KB at once, as a permanent AwsCallError named as AWS names it', async () => {
     const p = publisherOf(kind);
     const err = await p.publishRetained(topic, 'x'.repeat(129 * 1024), 60).catch((e: unknown) => e);
-    expect(err).toMatchObject({ awsName: 'RequestEntityTooLargeException', permanent: true, status: 413 });
+    // HTTPS: AWS's 413; MQTT 5: refused before sending (the server would end the connection, DISCONNECT 0x95)
+    expect(err).toMatchObject(kind === 'mqtt' ? { awsName: 'InvalidRequestException', permanent: true, status: 400 } : { awsName: 'RequestEntityTooLargeException', permanent: true, status: 413 });
   });
 
+  it('is refused with credentials the emulator does not accept (its signature is checked)', async () => {
+    const saved = process.env.AWS_SECRET_ACCESS_KEY;
+    process.env.AWS_SECRET_ACCESS_KEY = 'not-the-secret';
+    try {
+      const p = publisherOf(kind);
+      const failuresBefore = fx.emulator.state.authFailures;
+      const err = await p.publishRetained(topic, '{}', 60).catch((e: unknown) => e);
+      expect(err).toMatchObject({ permanent: true });
+      expect(fx.emulator.state.authFailures).toBeGreaterThan(failuresBefore);
+      expect(JSON.stringify(err) + String(err) + ((err as Error).stack ?? '')).not.toContain('not-the-secret');
+    } finally {
+      process.env.AWS_SECRET_ACCESS_KEY = saved;
+    }
+  });
+});
+
+describe('the mqtt publisher and the emulator', () => {
+  it("keeps under AWS IoT's 100 publishes/s per connection: 300 at once all pass, none throttled by the emulator's own count", async () => {
+    const metrics = new Metrics();
+    const p = publisherOf('mqtt', metrics);
+    const before = fx.emulator.state.operations['iotdata.Publish'] ?? { calls: 0, throttled: 0 };
+    const topics = Array.from({ length: 300 }, (_, i) => `fleet/enroll/rate-site/SN-${i}/activation`);
+    await Promise.all(topics.map((t) => p.publishRetained(t, `{"n":"${t}"}`, 600)));
+    const after = fx.emulator.state.operations['iotdata.Publish']!;
+    expect(after.calls - before.calls).toBe(300);
+    expect(after.throttled - before.throttled).toBe(0);
+    expect(await retained(topics[299]!)).toBe(`{"n":"${topics[299]}"}`);
+    await Promise.all(topics.map((t) => p.clearRetained(t)));
+    expect(await retained(topics[0]!)).toBeNull();
+    expect(await metrics.registry.getSingleMetricAsString('fleet_aws_calls_total')).toContain('operation="Publish",outcome="ok"} 600');
+  });
+});
+
+describe.each(['signed', 'sdk'] as const)('the %s SSM calls', (kind) => {
   it('tags a managed node, and names a node SSM does not know as AWS does', async () => {
     const activation = await createTestActivation(fx, 1, `fleet-tag-${kind}`, { expiresAt: new Date(Date.now() + 3_600_000) });
     expect((await register(fx.emulator.url, { activationId: activation.id, activationCode: activation.code })).status).toBe(200);
@@ -116,17 +160,4 @@ describe.each(['signed', 'sdk'] as const)('the %s publisher', (kind) => {
     expect(await ssmOf(kind).nodesOf('us-east-1', '00000000-0000-0000-0000-000000000000')).toEqual([]);
   });
 
-  it('is refused with credentials the emulator does not accept (its signature is checked)', async () => {
-    const saved = process.env.AWS_SECRET_ACCESS_KEY;
-    process.env.AWS_SECRET_ACCESS_KEY = 'not-the-secret';
-    try {
-      const p = publisherOf(kind);
-      const failuresBefore = fx.emulator.state.authFailures;
-      const err = await p.publishRetained(topic, '{}', 60).catch((e: unknown) => e);
-      expect(err).toMatchObject({ permanent: true });
-      expect(fx.emulator.state.authFailures).toBeGreaterThan(failuresBefore);
-    } finally {
-      process.env.AWS_SECRET_ACCESS_KEY = saved;
-    }
-  });
 });
