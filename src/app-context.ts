@@ -8,8 +8,7 @@ import { AesGcmCodeCipher } from './adapters/code-cipher.js';
 import { HmacDeliverySigner } from './adapters/delivery-signer.js';
 import { SdkIotPublisher, type IotPublisher } from './adapters/iot-publisher.js';
 import { SignedIotPublisher } from './adapters/signed-iot-publisher.js';
-import { MqttIotPublisher } from './adapters/mqtt-iot-publisher.js';
-import { AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION } from './domain/aws-iot-limits.js';
+import { MqttIotPublisher, PUBLISHES_PER_SECOND_PER_CONNECTION } from './adapters/mqtt-iot-publisher.js';
 import { SignedSsmJson } from './adapters/signed-ssm-json.js';
 import { Metrics } from './adapters/metrics.js';
 import { RedisRateLimiter } from './adapters/rate-limiter.js';
@@ -171,11 +170,11 @@ export function buildReadServices(
 /**
  * The credentials and clear publishes: MQTT 5 over WebSocket by default (a fraction of an HTTPS request's CPU,
  * bench/README.md "Publish path"), with as many connections at most as the account's publish budget fills at
- * AWS IoT's 100 publishes/s each; or the data plane's HTTPS Publish, signed by us or through the SDK.
+ * the publisher's rate per connection (under AWS IoT's 100/s); or the data plane's HTTPS Publish, signed by us or through the SDK.
  */
 function publisherFor(config: Config, aws: AwsClients, metrics: Metrics, maxExpirySeconds: number | undefined): IotPublisher {
   if (config.publishTransport === 'mqtt') {
-    const maxConnections = Math.ceil(config.rateLimits.iotPublishPerSecond / AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION);
+    const maxConnections = Math.ceil(config.rateLimits.iotPublishPerSecond / PUBLISHES_PER_SECOND_PER_CONNECTION);
     return new MqttIotPublisher(aws, metrics, maxExpirySeconds, { maxConnections });
   }
   return config.perDeviceCalls === 'signed' ? new SignedIotPublisher(aws, metrics, maxExpirySeconds) : new SdkIotPublisher(aws, metrics, maxExpirySeconds);

@@ -69,7 +69,8 @@ describe('the operator console in Chromium', () => {
   it('asks for a token, then lists every site with its counts', async () => {
     const page = await browser.context.newPage();
     await page.goto(ui);
-    await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+    // the page draws itself after load: wait for the heading (isVisible alone does not wait, and a busy machine loses the race)
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ state: 'visible', timeout: 10_000 });
     await page.close();
 
     const admin = await signedIn(ADMIN);
