@@ -156,6 +156,7 @@ export async function stagesScenario(options: BenchOptions, redisUrl: string, mo
     batchWindowMs: options.windowMs ?? E2E_WINDOW_MS,
     label: 'stages',
     roleGroups: STAGE_GROUPS,
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
     ...(mosquitto ? { mosquitto } : {}),
   });
   const rows: Row[] = [

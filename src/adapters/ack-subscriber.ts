@@ -45,6 +45,8 @@ function refusedProtocolVersion(err: unknown): boolean {
 
 type OnMessage = (topic: string, payload: Buffer) => void;
 
+const noLog = (): void => undefined;
+
 /** MQTT 5's largest Receive Maximum: acks in flight to us at once */
 const RECEIVE_MAXIMUM = 65_535;
 
@@ -138,7 +140,8 @@ export class MqttAckSubscriber implements AckSubscriber {
     // default (Mosquitto: 20 in flight) the rest waits in the broker's per-client queue (max_queued_messages,
     // 1,000) and what overflows it is dropped whenever this process is busy for a moment.
     const properties = version === 5 ? { ...options.properties, receiveMaximum: RECEIVE_MAXIMUM } : undefined;
-    const client = mqtt.connect(this.url, { ...options, ...(properties ? { properties } : {}), protocolVersion: version, reconnectPeriod: 1_000 });
+    // log: mqtt.js otherwise calls its `debug` logger a few times per packet, disabled or not (~1 % of the ack role's CPU)
+    const client = mqtt.connect(this.url, { ...options, ...(properties ? { properties } : {}), protocolVersion: version, reconnectPeriod: 1_000, log: noLog });
     // before CONNACK: a resumed session's queued acks can arrive in the same read as the CONNACK itself.
     if (onConnack) client.on('connect', onConnack);
     client.on('message', (topic, payload, packet) => {

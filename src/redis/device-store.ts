@@ -4,7 +4,7 @@ import { AckReplyError } from './ack-reply-error.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/device-state.js';
 import type { OnboardingEvent } from '../domain/onboarding-event.js';
 import type { Keys } from './keys.js';
-import { DEVICE_FIELDS, STATE_TIME_FIELDS, type DeviceDeliveryView, type DeviceRecord } from './records.js';
+import { DEVICE_FIELDS, STATE_TIME_FIELDS, type DeviceDeliveryView, type DeviceRecord, type DeviceVerifyView } from './records.js';
 import type { RedisScripts } from './redis-scripts.js';
 
 /** Per-site settings the intake script needs to keep the buffer's cut time. */
@@ -200,17 +200,35 @@ export class DeviceStore {
 
   /** The delivery view of each device (null: no record): a few fields each, one pipeline for all */
   async deliveryViews(deviceIds: readonly string[]): Promise<(DeviceDeliveryView | null)[]> {
-    const pipeline = this.redis.pipeline();
-    for (const id of deviceIds) pipeline.hmget(this.keys.device(id), ...DELIVERY_VIEW_FIELDS);
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, fields], i) => {
-      const [state, site, thing, batch, delivery, accepted, delivered] = (err ? [] : fields) as (string | null)[];
-      if (!state) return null;
-      const deviceId = deviceIds[i]!;
+    return this.views(deviceIds, DELIVERY_VIEW_FIELDS, (deviceId, [state, site, thing, batch, delivery, accepted, delivered]) => {
       const times: { accepted?: number; delivered?: number } = {};
       if (accepted) times.accepted = Number(accepted);
       if (delivered) times.delivered = Number(delivered);
       return { deviceId, state: state as DeviceState, siteId: site ?? '', thingName: thing ?? deviceId, batchId: batch || null, deliveryId: delivery || null, times };
+    });
+  }
+
+  /** The verification view of each device (null: no record): a few fields each, one pipeline for all */
+  async verifyViews(deviceIds: readonly string[]): Promise<(DeviceVerifyView | null)[]> {
+    return this.views(deviceIds, VERIFY_VIEW_FIELDS, (deviceId, [state, site, thing, batch, node, accepted]) => ({
+      deviceId,
+      state: state as DeviceState,
+      siteId: site ?? '',
+      thingName: thing ?? deviceId,
+      batchId: batch || null,
+      managedNodeId: node || null,
+      times: accepted ? { accepted: Number(accepted) } : {},
+    }));
+  }
+
+  /** HMGET of `fields` for each device in one pipeline; a device without a state has no record (null) */
+  private async views<V>(deviceIds: readonly string[], fields: readonly string[], view: (deviceId: string, values: (string | null)[]) => V): Promise<(V | null)[]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of deviceIds) pipeline.hmget(this.keys.device(id), ...fields);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, values], i) => {
+      const got = (err ? [] : values) as (string | null)[];
+      return got[0] ? view(deviceIds[i]!, got) : null;
     });
   }
 
@@ -299,7 +317,7 @@ export function toCounts(h: Record<string, string>): Record<DeviceState, number>
   return counts;
 }
 
-/** the hash fields of a DeviceDeliveryView, in the order deliveryViews reads them */
+/** the hash fields of a DeviceDeliveryView, in the order deliveryViews reads them (the state first: no state, no record) */
 const DELIVERY_VIEW_FIELDS = [
   DEVICE_FIELDS.state,
   DEVICE_FIELDS.site,
@@ -309,6 +327,9 @@ const DELIVERY_VIEW_FIELDS = [
   STATE_TIME_FIELDS.accepted,
   STATE_TIME_FIELDS.delivered,
 ] as const;
+
+/** the hash fields of a DeviceVerifyView, in the order verifyViews reads them (the state first: no state, no record) */
+const VERIFY_VIEW_FIELDS = [DEVICE_FIELDS.state, DEVICE_FIELDS.site, DEVICE_FIELDS.thing, DEVICE_FIELDS.batch, DEVICE_FIELDS.node, STATE_TIME_FIELDS.accepted] as const;
 
 function toDeviceRecord(deviceId: string, h: Record<string, string>): DeviceRecord | null {
   if (!h[DEVICE_FIELDS.state]) return null;

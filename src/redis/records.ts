@@ -31,6 +31,14 @@ export type DeviceDeliveryView = Pick<DeviceRecord, 'deviceId' | 'state' | 'site
   readonly times: Partial<Record<'accepted' | 'delivered', number>>;
 };
 
+/**
+ * What verification reads of each newly acked device: its claim (managed node), where its credentials are to be
+ * cleared, and its accept time — a few fields by HMGET instead of the whole hash (DeviceStore.verifyViews).
+ */
+export type DeviceVerifyView = Pick<DeviceRecord, 'deviceId' | 'state' | 'siteId' | 'thingName' | 'batchId' | 'managedNodeId'> & {
+  readonly times: Partial<Record<'accepted', number>>;
+};
+
 export interface BatchRecord {
   readonly batchId: string;
   readonly siteId: string;

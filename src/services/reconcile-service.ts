@@ -23,7 +23,7 @@ import type { BatchStore } from '../redis/batch-store.js';
 import type { DeviceStore } from '../redis/device-store.js';
 import type { JobProducer } from '../redis/job-producer.js';
 import type { Lease } from '../redis/lease.js';
-import type { BatchRecord, DeviceRecord } from '../redis/records.js';
+import type { BatchRecord, DeviceRecord, DeviceVerifyView } from '../redis/records.js';
 import { withAwsRetries, type AwsRetryOptions } from './aws-retry.js';
 import { IOT_PUBLISH_BUCKET } from './delivery-service.js';
 
@@ -44,7 +44,7 @@ export type ReconcileBatches = Pick<
   | 'inState'
   | 'quotaUsed'
 >;
-export type ReconcileDevices = Pick<DeviceStore, 'getMany' | 'markRegistered' | 'nodeClaims'>;
+export type ReconcileDevices = Pick<DeviceStore, 'getMany' | 'verifyViews' | 'markRegistered' | 'nodeClaims'>;
 
 export interface ReconcileDeps {
   readonly sites: SitesConfig;
@@ -175,11 +175,11 @@ export class ReconcileService {
    * empty (acks recorded before it existed) — every member still `acked`. `stale`: ids in the set that are no
    * longer acked devices of this batch (re-enrolled, expired), to be dropped from it.
    */
-  private async unverifiedAcks(batch: BatchRecord): Promise<{ acked: DeviceRecord[]; stale: string[] }> {
+  private async unverifiedAcks(batch: BatchRecord): Promise<{ acked: DeviceVerifyView[]; stale: string[] }> {
     const ids = await this.deps.batches.ackedUnverified(batch.batchId);
     if (ids.length === 0) return { acked: (await this.members(batch)).filter((d) => d.state === 'acked'), stale: [] };
-    const records = await this.deps.devices.getMany(ids);
-    const acked: DeviceRecord[] = [];
+    const records = await this.deps.devices.verifyViews(ids);
+    const acked: DeviceVerifyView[] = [];
     const stale: string[] = [];
     records.forEach((d, i) => {
       if (d && d.batchId === batch.batchId && d.state === 'acked') acked.push(d);
@@ -192,7 +192,7 @@ export class ReconcileService {
    * The acked devices whose node SSM lists for the activation and whose claim on that node is their own
    * (the ack script gives a node to one device only): one real node never registers several devices.
    */
-  private async verifiedClaims(acked: readonly DeviceRecord[], nodes: ReadonlySet<string>): Promise<DeviceRecord[]> {
+  private async verifiedClaims(acked: readonly DeviceVerifyView[], nodes: ReadonlySet<string>): Promise<DeviceVerifyView[]> {
     const seen = acked.filter((d) => d.managedNodeId !== null && nodes.has(d.managedNodeId));
     const claims = await this.deps.devices.nodeClaims(seen.map((d) => d.managedNodeId!));
     return seen.filter((d) => claims.get(d.managedNodeId!) === d.deviceId);
@@ -284,7 +284,7 @@ export class ReconcileService {
     return records.filter((d): d is DeviceRecord => d !== null && d.batchId === batch.batchId);
   }
 
-  private async clearRetained(devices: readonly DeviceRecord[]): Promise<void> {
+  private async clearRetained(devices: readonly Pick<DeviceRecord, 'siteId' | 'thingName'>[]): Promise<void> {
     for (let i = 0; i < devices.length; i += 100) {
       const chunk = devices.slice(i, i + 100);
       await this.deps.limiter.take(IOT_PUBLISH_BUCKET, chunk.length);

@@ -182,6 +182,17 @@ describe('Redis stores and Lua scripts', () => {
     }
     expect(views[0]).toMatchObject({ state: 'activated', batchId: 'b-s3v-1', deliveryId: 'b-s3v-1.0.nv', times: { accepted: t } });
     expect(views[1]).toMatchObject({ state: 'delivered', times: { accepted: t, delivered: t + 9 } });
+    // the verification view: the same fields as the whole record, the managed node once acked
+    const ack = { batchId: 'b-s3v-1', index: 1, deliveryId: 'b-s3v-1.1.nv', activationId: aid, status: 'registered' as const, managedNodeId: 'mi-0123456789abcdef7', topic: undefined, error: '' };
+    expect(await devices.ack(ack, t + 12)).toBe('accepted');
+    const verify = await devices.verifyViews(ids);
+    expect(verify[1]).toMatchObject({ state: 'acked', managedNodeId: 'mi-0123456789abcdef7' });
+    expect(verify[2]).toBeNull();
+    const now = await devices.getMany(ids);
+    for (const [i, view] of verify.slice(0, 2).entries()) {
+      const r = now[i]!;
+      expect(view).toEqual({ deviceId: r.deviceId, state: r.state, siteId: r.siteId, thingName: r.thingName, batchId: r.batchId, managedNodeId: r.managedNodeId, times: { accepted: r.times.accepted } });
+    }
   });
 
   it('fails a batch only before it has an activation: an active batch is refused and keeps its expiry watch', async () => {

@@ -9,7 +9,7 @@ import type { RateLimiter } from '../../../src/adapters/rate-limiter.js';
 import type { DeviceState } from '../../../src/domain/device-state.js';
 import type { ExpireInput } from '../../../src/redis/batch-store.js';
 import type { AckInput, AckVerdict } from '../../../src/redis/device-store.js';
-import type { BatchRecord, DeviceDeliveryView, DeviceRecord } from '../../../src/redis/records.js';
+import type { BatchRecord, DeviceDeliveryView, DeviceRecord, DeviceVerifyView } from '../../../src/redis/records.js';
 import type { AckDevices } from '../../../src/services/ack-service.js';
 import type { DeliveryBatches, DeliveryDevices } from '../../../src/services/delivery-service.js';
 import type { ReconcileBatches, ReconcileDevices } from '../../../src/services/reconcile-service.js';
@@ -233,6 +233,14 @@ export class FakeDeviceStore implements ReconcileDevices, DeliveryDevices {
       if (d.times.accepted !== undefined) times.accepted = d.times.accepted;
       if (d.times.delivered !== undefined) times.delivered = d.times.delivered;
       return { deviceId: d.deviceId, state: d.state, siteId: d.siteId, thingName: d.thingName, batchId: d.batchId, deliveryId: d.deliveryId, times };
+    });
+  }
+  async verifyViews(deviceIds: readonly string[]): Promise<(DeviceVerifyView | null)[]> {
+    return deviceIds.map((id) => {
+      const d = copyDevice(this.m.devices.get(id));
+      if (!d) return null;
+      const times = d.times.accepted !== undefined ? { accepted: d.times.accepted } : {};
+      return { deviceId: d.deviceId, state: d.state, siteId: d.siteId, thingName: d.thingName, batchId: d.batchId, managedNodeId: d.managedNodeId, times };
     });
   }
   async markDelivered(batchId: string, deviceIds: readonly string[], now: number): Promise<number> {
