@@ -23,6 +23,8 @@ export interface EnrollmentBenchOptions {
   readonly redisUrl: string;
   readonly logFile: string;
   readonly ratePerSecond?: number;
+  /** with a rate: requests a line may have unanswered while it keeps to its schedule */
+  readonly lineMaxInFlight?: number;
   readonly chunk?: number;
   /** requests of random sizes, all sites' interleaved, instead of `chunk`-sized ones per site in order */
   readonly randomRequests?: RandomRequestOptions;
@@ -131,6 +133,7 @@ async function measuredRun(options: EnrollmentBenchOptions): Promise<Omit<Enroll
     rolesLogFile: options.logFile,
     ...(options.cpuProfileDir ? { rolesCpuProfileDir: options.cpuProfileDir } : {}),
     ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
+    ...(options.lineMaxInFlight ? { lineMaxInFlight: options.lineMaxInFlight } : {}),
     ...(options.chunk ? { chunk: options.chunk } : {}),
     ...(options.randomRequests ? { randomRequests: options.randomRequests } : {}),
     ...(options.batchWindowMs ? { batchWindowMs: options.batchWindowMs } : {}),

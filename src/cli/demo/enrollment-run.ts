@@ -55,6 +55,8 @@ export interface EnrollmentRunOptions {
   readonly batchWindowMs?: number;
   /** total devices/s over all lines; absent = as fast as the API takes them */
   readonly ratePerSecond?: number;
+  /** with a rate: requests each line may have unanswered while it keeps posting on schedule (default 1) */
+  readonly lineMaxInFlight?: number;
   /** events per enrollment request */
   readonly chunk?: number;
   /** instead of each site's line posting `chunk`-sized requests in order: requests of random sizes, all sites' interleaved */
@@ -154,6 +156,8 @@ export interface RunSummary {
     rolesProcesses?: { roles: readonly Role[]; peakRssBytes: number; atPeak: NodeJS.MemoryUsage; cpuSeconds: number }[];
     /** requests posted, and the batches the cut rule makes of the devices' buffer times (each site's `tBuf`) if cut on time */
     requests: number;
+    /** from the first 202 to the last: the posting phase (devices ÷ it = the rate the lines kept) */
+    postingMs: number;
     batchesByCutRule: number;
     /** sites whose devices entered the buffer over more than one batch window (the minimum needs them within one) */
     sitesOverOneWindow: number;
@@ -291,6 +295,7 @@ class EnrollmentRun {
           signal: stopLines.signal,
           onRequestAccepted,
           ...(perLineRate ? { ratePerSecond: perLineRate } : {}),
+          ...(this.options.lineMaxInFlight ? { maxInFlight: this.options.lineMaxInFlight } : {}),
         });
       }
     };
@@ -434,6 +439,7 @@ class EnrollmentRun {
             }
           : {}),
         requests: this.acceptedRequests.length,
+        postingMs: postingSpan(this.acceptedRequests),
         batchesByCutRule: cutRule.batches,
         sitesOverOneWindow: cutRule.sitesOverOneWindow,
         acks: {
@@ -515,4 +521,14 @@ class EnrollmentRun {
     const stages = { intake: percentiles(intake), ...Object.fromEntries(STAGE_NAMES.map((name, j) => [name, percentiles(stageSamples[j]!)])) };
     return { credentials: percentiles(credentials), registered: percentiles(registered), stages, bySlice: latencySlices(credentialsAt, LATENCY_SLICE_MS), cutRule };
   }
+}
+
+function postingSpan(requests: readonly { at: number }[]): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of requests) {
+    first = Math.min(first, r.at);
+    last = Math.max(last, r.at);
+  }
+  return requests.length === 0 ? 0 : last - first;
 }

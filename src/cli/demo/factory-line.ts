@@ -12,6 +12,12 @@ export interface FactoryLineOptions {
   readonly chunk?: number;
   /** devices per second for this line; absent = as fast as accepted */
   readonly ratePerSecond?: number;
+  /**
+   * with a rate: requests posted on schedule while earlier ones are still unanswered, at most this many at
+   * once (default 1: each waits for the one before). An open-loop line keeps its rate when the API slows down,
+   * so a slow answer shows in the latency instead of thinning the load (no coordinated omission).
+   */
+  readonly maxInFlight?: number;
   /** called with the number each request got accepted (progress) */
   readonly onAccepted?: (count: number) => void;
   /** called for each request answered 202, with its devices and when the answer arrived (latency from the 202) */
@@ -43,19 +49,31 @@ export async function runFactoryLine(options: FactoryLineOptions): Promise<LineR
   const chunk = options.chunk ?? 1000;
   const result: LineResult = { accepted: 0, duplicates: 0, rejected: 0 };
   const started = Date.now();
-  for (let from = 0; from < options.devices; from += chunk) {
+  const inFlight = new Set<Promise<void>>();
+  const maxInFlight = options.ratePerSecond ? Math.max(1, options.maxInFlight ?? 1) : 1;
+  let failure: { error: unknown } | undefined;
+  for (let from = 0; from < options.devices && !failure; from += chunk) {
     if (options.signal?.aborted) break;
     if (options.ratePerSecond) {
       const due = started + (from / options.ratePerSecond) * 1000;
       if (due > Date.now()) await sleep(due - Date.now());
     }
-    const request = await postDevices(options.apiUrl, options.siteId, from, Math.min(chunk, options.devices - from), options.signal);
-    result.accepted += request.answer.accepted;
-    result.duplicates += request.answer.duplicates;
-    result.rejected += request.answer.rejected.length;
-    options.onAccepted?.(request.answer.accepted);
-    options.onRequestAccepted?.(request);
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const posted: Promise<void> = postDevices(options.apiUrl, options.siteId, from, Math.min(chunk, options.devices - from), options.signal)
+      .then((request) => {
+        result.accepted += request.answer.accepted;
+        result.duplicates += request.answer.duplicates;
+        result.rejected += request.answer.rejected.length;
+        options.onAccepted?.(request.answer.accepted);
+        options.onRequestAccepted?.(request);
+      })
+      // the first failure stops the line once what is in flight is answered (never an unhandled rejection)
+      .catch((error: unknown) => void (failure ??= { error }))
+      .finally(() => inFlight.delete(posted));
+    inFlight.add(posted);
   }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
   return result;
 }
 
