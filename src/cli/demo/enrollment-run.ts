@@ -275,7 +275,10 @@ class EnrollmentRun {
     const started = Date.now();
     const stopLines = new AbortController();
     let accepted = 0;
-    const perLineRate = this.options.ratePerSecond ? this.options.ratePerSecond / sites.length : undefined;
+    // each line's share of the rate is its share of the devices: sites differ in size, and the lines then finish
+    // together, so the total stays at the rate asked for until the end instead of thinning as small sites finish
+    const totalDevices = sites.reduce((n, s) => n + s.devices, 0);
+    const lineRate = (devices: number): number | undefined => (this.options.ratePerSecond ? (this.options.ratePerSecond * devices) / Math.max(1, totalDevices) : undefined);
     const siteIndex = new Map(sites.map((s, i) => [s.site.id, i]));
     const onRequestAccepted = (r: AcceptedRequest): void => {
       accepted += r.answer.accepted;
@@ -294,7 +297,7 @@ class EnrollmentRun {
           chunk: this.options.chunk ?? 1000,
           signal: stopLines.signal,
           onRequestAccepted,
-          ...(perLineRate ? { ratePerSecond: perLineRate } : {}),
+          ...(lineRate(s.devices) ? { ratePerSecond: lineRate(s.devices)! } : {}),
           ...(this.options.lineMaxInFlight ? { maxInFlight: this.options.lineMaxInFlight } : {}),
         });
       }
