@@ -23,6 +23,12 @@ export class SiteBufferStore {
     return this.redis.zrangebyscore(this.keys.due, '-inf', String(now), 'LIMIT', 0, limit);
   }
 
+  /** When the earliest buffer falls due (null: no buffer holds devices). */
+  async nextDueAt(): Promise<number | null> {
+    const [, score] = await this.redis.zrange(this.keys.due, '0', '0', 'WITHSCORES');
+    return score === undefined ? null : Number(score);
+  }
+
   /** Cuts one batch when full or due; returns its size (0: nothing cut, the batch id is unused). */
   async cut(input: CutInput, now: number): Promise<number> {
     const args = [this.keys.root, input.siteId, input.maxBatchSize, now, input.batchId, input.region, input.batchWindowMs];

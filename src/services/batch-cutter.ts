@@ -12,7 +12,7 @@ import { newBatchId } from './batch-ids.js';
 
 export interface BatchCutterDeps {
   readonly sites: ReadonlyMap<string, Site>;
-  readonly buffers: SiteBufferStore;
+  readonly buffers: Pick<SiteBufferStore, 'dueSites' | 'cut' | 'nextDueAt'>;
   readonly jobs: Pick<JobProducer, 'addActivation'>;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -29,6 +29,18 @@ export class BatchCutter {
 
   constructor(private readonly deps: BatchCutterDeps) {
     this.now = deps.clock ?? Date.now;
+  }
+
+  /**
+   * How long until the next buffer falls due, for the loop to sleep exactly that long (a fixed interval adds up
+   * to an interval to every batch's wait); undefined when none will (empty, or one still due after a pass: a
+   * site no longer configured, a buffer with more than a pass cuts) — the loop's interval then.
+   */
+  async msUntilNextDue(): Promise<number | undefined> {
+    const at = await this.deps.buffers.nextDueAt();
+    if (at === null) return undefined;
+    const wait = at - this.now();
+    return wait > 0 ? wait : undefined;
   }
 
   /** Cuts every due or full buffer in one pass; returns the batch ids cut. */

@@ -12,6 +12,8 @@ export class IntervalLoop {
     private readonly intervalMs: number,
     private readonly pass: () => Promise<unknown>,
     private readonly onError: (err: unknown) => void,
+    /** after a pass: run the next one sooner than the interval, in this many ms (undefined or a failure: the interval) */
+    private readonly soonerInMs?: () => Promise<number | undefined>,
   ) {}
 
   start(): void {
@@ -39,6 +41,11 @@ export class IntervalLoop {
     this.timer = setTimeout(() => void this.run(), ms);
   }
 
+  private async nextWait(): Promise<number> {
+    const sooner = await this.soonerInMs?.().catch(() => undefined);
+    return sooner === undefined ? this.intervalMs : Math.max(1, Math.min(this.intervalMs, Math.ceil(sooner)));
+  }
+
   private async run(): Promise<void> {
     if (this.stopped || this.running) return;
     this.running = this.pass()
@@ -47,8 +54,9 @@ export class IntervalLoop {
     await this.running;
     this.running = undefined;
     if (this.stopped) return;
-    const next = this.again ? 0 : this.intervalMs;
+    const next = this.again ? 0 : await this.nextWait();
     this.again = false;
+    if (this.stopped) return;
     this.schedule(next);
   }
 }

@@ -98,6 +98,9 @@ describe('Redis stores and Lua scripts', () => {
     // 500 left: not due before the window has passed since they entered the buffer
     expect(await cut('s2', 'b-s2-3', t + 10)).toBe(0);
     expect(await buffers.nextCutAt('s2')).toBe(t + POLICY.batchWindowMs);
+    // the earliest due of all buffers (a later one beside it): what the cut loop sleeps until
+    await devices.intake('job-big-later', events('s2n', 1), () => POLICY, t + 5);
+    expect(await buffers.nextDueAt()).toBeLessThanOrEqual(t + POLICY.batchWindowMs);
     expect(await cut('s2', 'b-s2-3', t + POLICY.batchWindowMs)).toBe(500);
     expect(await cut('s2', 'b-s2-4', t + 10 * POLICY.batchWindowMs)).toBe(0);
     expect(await buffers.dueSites(t + 10 * POLICY.batchWindowMs)).not.toContain('s2');

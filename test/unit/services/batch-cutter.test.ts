@@ -29,6 +29,10 @@ class FakeBuffers {
     return size;
   }
   private readonly cutOnce = new Set<string>();
+  nextDue: number | null = null;
+  async nextDueAt(): Promise<number | null> {
+    return this.nextDue;
+  }
 }
 
 const site = (id: string, maxBatchSize: number): Site => ({ id, region: 'us-east-1', maxBatchSize, batchWindowMs: 1000 }) as Site;
@@ -90,5 +94,17 @@ describe('BatchCutter', () => {
     expect(buffers.buffered.get('huge')).toBe(100);
     expect(await cutter.cutDue()).toHaveLength(10);
   });
-});
 
+  it('tells the loop how long until the earliest buffer falls due, and nothing when none will or one is overdue', async () => {
+    const buffers = new FakeBuffers();
+    const cutter = new BatchCutter({ sites: new Map(), buffers: buffers as never, jobs: { addActivation: async () => undefined }, metrics: new Metrics(), logger: pino({ level: 'silent' }), clock: () => 5_000 });
+    expect(await cutter.msUntilNextDue()).toBeUndefined();
+    buffers.nextDue = 5_430;
+    expect(await cutter.msUntilNextDue()).toBe(430);
+    // still due after a pass (a site no longer configured, more than a pass cuts): the loop's interval, no spin
+    buffers.nextDue = 4_000;
+    expect(await cutter.msUntilNextDue()).toBeUndefined();
+    buffers.nextDue = 5_000;
+    expect(await cutter.msUntilNextDue()).toBeUndefined();
+  });
+});
