@@ -191,13 +191,19 @@ export async function latencyScenario(options: BenchOptions, redisUrl: string, m
   const s = b.summary;
   const c = s.latencyMs.credentials;
   const r = s.latencyMs.registered;
+  const steady = s.details.credentialsLatencySteady;
   const rows: Row[] = [
     ['devices / sites / rate', `${s.devices} / ${s.sites} / ${options.rate}/s`, `batch window ${windowMs} ms, maxBatchSize 1000`],
     ['rate kept by the lines', perSecond(s.devices, s.details.postingMs), `first 202 → last 202 in ${(s.details.postingMs / 1000).toFixed(1)} s; each line posts on schedule with up to ${LATENCY_LINE_IN_FLIGHT} requests unanswered`],
     ['registered / failed', `${s.registered} / ${s.failed}`, s.details.timedOut ? 'TIMED OUT' : 'run complete'],
     ['202 → credentials p50', `${c.p50} ms`, 'from the 202 of the request carrying the device'],
     ['202 → credentials p95', `${c.p95} ms`],
-    ['202 → credentials p99', `${c.p99} ms`, `target ≤ window + 500 = ${windowMs + 500} ms: ${c.p99 <= windowMs + 500 ? 'met' : 'MISSED'}`],
+    ['202 → credentials p99', `${c.p99} ms`, `every device, from the cold start (processes just started, connections opening); target ≤ window + 500 = ${windowMs + 500} ms: ${c.p99 <= windowMs + 500 ? 'met' : 'missed'}`],
+    [
+      `202 → credentials p99, steady (after the first ${steady.afterMs / 1000} s)`,
+      `${steady.p99} ms`,
+      `${steady.samples} devices whose 202 came later (p50/p95 ${steady.p50}/${steady.p95} ms); target ≤ ${windowMs + 500} ms: ${steady.p99 <= windowMs + 500 ? 'met' : 'MISSED'}`,
+    ],
     ['202 → registered p50/p95/p99', `${r.p50}/${r.p95}/${r.p99} ms`],
     ...Object.entries(s.details.stageLatencyMs).map(
       ([stage, p]): Row => [`  stage → ${stage} p50/p99`, `${p.p50}/${p.p99} ms`, stage === 'intake' ? 'intake job ran (tAcc) − 202 received; negative: before the client read the 202' : 'from the stage before'],

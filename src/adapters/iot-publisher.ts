@@ -17,6 +17,8 @@ export interface IotPublisher {
   publishRetained(topic: string, payload: string, expirySeconds: number): Promise<void>;
   /** zero-byte retained publish: the broker drops the topic's retained message */
   clearRetained(topic: string): Promise<void>;
+  /** opens ahead what the first publish would wait for (a connection), when there is such a thing; never throws */
+  prepare?(): Promise<void>;
   close(): void;
 }
 

@@ -100,6 +100,11 @@ export class MqttIotPublisher implements IotPublisher {
     await this.publish(topic, Buffer.alloc(0), undefined);
   }
 
+  /** the first connection opened at start: the first batch's publishes do not wait for its handshake */
+  async prepare(): Promise<void> {
+    await this.pool.warm().catch(() => undefined);
+  }
+
   close(): void {
     this.pool.close();
   }

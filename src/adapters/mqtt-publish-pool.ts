@@ -75,6 +75,12 @@ export class MqttPublishPool {
     });
   }
 
+  /** one connection opened ahead of the first publish, when none is open or opening (a failure waits for that publish) */
+  async warm(): Promise<void> {
+    if (this.closed || this.connections.length + this.opening > 0) return;
+    await this.openOne();
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.refillTimer);

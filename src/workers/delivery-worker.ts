@@ -16,5 +16,7 @@ export function createDeliveryWorker(base: WorkerBase, delivery: DeliveryService
 export function startDelivery(ctx: PipelineContext): RunningRole {
   const { batches, devices, publisher, cipher, signer, limiter, metrics, logger } = ctx;
   const delivery = new DeliveryService({ batches, devices, publisher, cipher, signer, limiter, topics: ctx.config.topics, metrics, logger });
+  // the publish connection's handshake before the first batch, not in its latency
+  void publisher.prepare?.();
   return runningWorker(createDeliveryWorker(ctx.workerBase, delivery), logger);
 }

@@ -22,7 +22,7 @@ import { demoConfig, type DemoConfigInput } from './demo-config.js';
 import type { DemoSite } from './demo-sites.js';
 import { deviceIdFor, postDevices, runFactoryLine, type AcceptedRequest } from './factory-line.js';
 import { addAckCounts, mqttAcksReceived, type AcksByResult } from './mqtt-acks-received.js';
-import { latencySlices, percentiles, type LatencySlice, type Percentiles } from './percentiles.js';
+import { latencySlices, percentiles, percentilesAfter, type LatencySlice, type Percentiles } from './percentiles.js';
 import { randomRequestPlan, type RandomRequestOptions } from './request-plan.js';
 import { RolesProcess } from './roles-process.js';
 
@@ -150,6 +150,8 @@ export interface RunSummary {
     stageLatencyMs: Record<string, Percentiles>;
     /** 202 → credentials by when the 202 came (slices of LATENCY_SLICE_MS from the first): whether the tail is a start-up transient or steady */
     credentialsLatencyBySlice: LatencySlice[];
+    /** 202 → credentials of the devices whose 202 came after the first LATENCY_SLICE_MS: the steady state without the start-up (cold processes, the first connections) */
+    credentialsLatencySteady: Percentiles & { readonly samples: number; readonly afterMs: number };
     /** the child processes' highest peak RSS and their CPU seconds together */
     rolesProcess?: { peakRssBytes: number; cpuSeconds: number };
     /** each child process's roles, peak RSS and CPU seconds */
@@ -404,7 +406,7 @@ class EnrollmentRun {
     const sum = (pick: (c: { throttled: number; failed: number; dropped: number }) => number): number =>
       Object.values(ops).reduce((n, c) => n + pick(c), 0);
     const retries = await this.activationRetries();
-    const { stages, bySlice, cutRule, ...latency } = await this.latencies();
+    const { stages, bySlice, steady, cutRule, ...latency } = await this.latencies();
     const children = await Promise.all(this.rolesProcesses.map(async (c) => ({ roles: c.roles, ...(await c.process.usage()) })));
     const perChild = children.map((c) => ({ roles: c.roles, peakRssBytes: c.peakRssBytes, atPeak: c.atPeak, cpuSeconds: Math.round(c.cpuSeconds * 10) / 10 }));
     return {
@@ -432,6 +434,7 @@ class EnrollmentRun {
         rolesHere: this.rolesInThisProcess(),
         stageLatencyMs: stages,
         credentialsLatencyBySlice: bySlice,
+        credentialsLatencySteady: steady,
         ...(children.length > 0
           ? {
               rolesProcess: {
@@ -479,6 +482,7 @@ class EnrollmentRun {
     RunSummary['latencyMs'] & {
       stages: RunSummary['details']['stageLatencyMs'];
       bySlice: LatencySlice[];
+      steady: RunSummary['details']['credentialsLatencySteady'];
       cutRule: { batches: number; sitesOverOneWindow: number };
     }
   > {
@@ -522,7 +526,11 @@ class EnrollmentRun {
       redis.disconnect();
     }
     const stages = { intake: percentiles(intake), ...Object.fromEntries(STAGE_NAMES.map((name, j) => [name, percentiles(stageSamples[j]!)])) };
-    return { credentials: percentiles(credentials), registered: percentiles(registered), stages, bySlice: latencySlices(credentialsAt, LATENCY_SLICE_MS), cutRule };
+    return { credentials: percentiles(credentials), registered: percentiles(registered), stages,
+      bySlice: latencySlices(credentialsAt, LATENCY_SLICE_MS),
+      steady: { afterMs: LATENCY_SLICE_MS, ...percentilesAfter(credentialsAt, LATENCY_SLICE_MS) },
+      cutRule,
+    };
   }
 }
 

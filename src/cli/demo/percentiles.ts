@@ -33,3 +33,11 @@ export function latencySlices(timed: readonly (readonly [number, number])[], wid
   }
   return [...slices.entries()].sort(([a], [b]) => a - b).map(([i, values]) => ({ fromMs: i * widthMs, toMs: (i + 1) * widthMs, samples: values.length, ...percentiles(values) }));
 }
+
+/** the percentiles of the samples from `skipMs` after the earliest on: a run's steady state, its start-up left out */
+export function percentilesAfter(timed: readonly (readonly [number, number])[], skipMs: number): Percentiles & { readonly samples: number } {
+  let first = Infinity;
+  for (const [at] of timed) first = Math.min(first, at);
+  const values = timed.filter(([at]) => at >= first + skipMs).map(([, v]) => v);
+  return { samples: values.length, ...percentiles(values) };
+}

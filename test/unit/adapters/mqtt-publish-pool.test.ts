@@ -122,6 +122,21 @@ describe('MqttPublishPool', () => {
     expect(opened).toHaveLength(2);
   });
 
+  it('warms up with one connection ahead of the first publish, once; the first publish then goes on it', async () => {
+    makePool(3, 2);
+    const warming = pool.warm();
+    await flush();
+    expect(opened).toHaveLength(1);
+    void pool.warm();
+    await flush();
+    expect(opened).toHaveLength(1);
+    opened[0]!.connect();
+    await warming;
+    fire('t/0');
+    expect(opened[0]!.jobs.map((j) => j.topic)).toEqual(['t/0']);
+    expect(opened).toHaveLength(1);
+  });
+
   it('never opens more than the cap; the rest wait in order and go as PUBACKs free room, none dropped', async () => {
     makePool(2, 3);
     const topics = Array.from({ length: 20 }, (_, i) => `t/${i}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latencySlices } from '../../../src/cli/demo/percentiles.js';
+import { latencySlices, percentilesAfter } from '../../../src/cli/demo/percentiles.js';
 
 describe('latencySlices', () => {
   it('cuts the samples by time from the earliest, each slice with its own percentiles, empty slices left out', () => {
@@ -20,5 +20,19 @@ describe('latencySlices', () => {
 
   it('has no slices without samples', () => {
     expect(latencySlices([], 1_000)).toEqual([]);
+  });
+});
+
+describe('percentilesAfter', () => {
+  it('leaves out the samples of the first skipMs after the earliest', () => {
+    const timed: [number, number][] = [
+      [1_000, 5_000],
+      [3_000, 4_000],
+      [6_000, 10],
+      [6_001, 20],
+      [9_000, 30],
+    ];
+    expect(percentilesAfter(timed, 5_000)).toEqual({ samples: 3, p50: 20, p95: 30, p99: 30 });
+    expect(percentilesAfter(timed, 0)).toEqual({ samples: 5, p50: 30, p95: 5_000, p99: 5_000 });
   });
 });
