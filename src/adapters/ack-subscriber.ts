@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
+import { refusedProtocolVersion } from '../domain/mqtt-protocol-refusal.js';
 
 export type AckHandler = (topic: string, payload: Buffer) => Promise<void>;
 
@@ -37,11 +38,6 @@ export interface AckSession {
   readonly catchUpMaxMs?: number;
 }
 
-/** CONNACK return code 1 (3.1.1) or reason 132 (5): the broker does not speak the version asked for */
-function refusedProtocolVersion(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return code === 1 || code === 132 || /protocol version/i.test(String((err as Error).message));
-}
 
 type OnMessage = (topic: string, payload: Buffer) => void;
 

@@ -4,6 +4,7 @@
  * is renewed on reconnect, and the broker then sends the retained credentials again.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { refusedProtocolVersion } from '../domain/mqtt-protocol-refusal.js';
 import { DeviceError } from './device-errors.js';
 import type { AgentLog } from './agent-log.js';
 import type { MessageHandler, MqttLink, PublishOptions } from './mqtt-link.js';
@@ -18,17 +19,34 @@ export interface MqttConnectionOptions {
   readonly log?: AgentLog;
   /** give up when the first connection takes longer; unset = keep trying (a device may boot before its network) */
   readonly connectTimeoutMs?: number;
+  /**
+   * MQTT 5 with this Receive Maximum, for a link that carries many devices' messages (the simulator): the broker
+   * puts that many in flight instead of queueing them past its per-client limit (Mosquitto: 20 in flight, 1,000
+   * queued, the rest dropped). MQTT 3.1.1 again where the broker speaks only that (aedes). Unset: MQTT 3.1.1.
+   */
+  readonly receiveMaximum?: number;
 }
 
 export class MqttConnection implements MqttLink {
   private constructor(private readonly client: MqttClient) {}
 
-  static connect(options: MqttConnectionOptions): Promise<MqttConnection> {
+  static async connect(options: MqttConnectionOptions): Promise<MqttConnection> {
+    if (options.receiveMaximum === undefined) return MqttConnection.open(options);
+    return MqttConnection.open(options).catch((err: unknown) => {
+      if (!refusedProtocolVersion(err)) throw err;
+      const { receiveMaximum: _v5only, ...v4 } = options;
+      return MqttConnection.open(v4);
+    });
+  }
+
+  private static open(options: MqttConnectionOptions): Promise<MqttConnection> {
+    const v5 = options.receiveMaximum !== undefined;
     const clientOptions: IClientOptions = {
       clientId: options.clientId,
       clean: true,
       reconnectPeriod: 2_000,
       connectTimeout: 10_000,
+      ...(v5 ? { protocolVersion: 5, properties: { receiveMaximum: options.receiveMaximum } } : {}),
       ...(options.cert ? { cert: options.cert } : {}),
       ...(options.key ? { key: options.key } : {}),
       ...(options.ca ? { ca: options.ca } : {}),
@@ -54,7 +72,16 @@ export class MqttConnection implements MqttLink {
           log?.info(`reconnected to ${redactUrl(options.url)}`);
         }
       });
-      client.on('error', (err) => log?.warn(`MQTT: ${err.message}`));
+      client.on('error', (err) => {
+        if (!connected && v5 && refusedProtocolVersion(err)) {
+          // the broker speaks only MQTT 3.1.1: the caller connects again with that
+          if (timer) clearTimeout(timer);
+          client.end(true);
+          reject(err);
+          return;
+        }
+        log?.warn(`MQTT: ${err.message}`);
+      });
       client.on('offline', () => log?.warn('MQTT connection lost; reconnecting'));
     });
   }
@@ -67,6 +94,11 @@ export class MqttConnection implements MqttLink {
 
   async publish(topic: string, payload: string, options: PublishOptions): Promise<void> {
     await this.client.publishAsync(topic, payload, { qos: options.qos, retain: options.retain ?? false });
+  }
+
+  /** the MQTT version the broker took: 5 when asked for with a Receive Maximum and spoken, else 4 (3.1.1) */
+  get protocolVersion(): 4 | 5 {
+    return this.client.options.protocolVersion === 5 ? 5 : 4;
   }
 
   onMessage(handler: MessageHandler): void {

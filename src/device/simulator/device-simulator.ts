@@ -130,7 +130,8 @@ export class DeviceSimulator extends EventEmitter<DeviceSimulatorEvents> {
     const prefix = this.options.clientIdPrefix ?? `fleet-sim-${Math.random().toString(36).slice(2, 8)}`;
     this.links = await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        MqttConnection.connect({ url: this.options.mqttUrl, clientId: `${prefix}-${i}`, connectTimeoutMs: 10_000 }),
+        // MQTT 5's largest Receive Maximum: each link stands for many devices, each of which would have a connection (and a broker queue) of its own
+        MqttConnection.connect({ url: this.options.mqttUrl, clientId: `${prefix}-${i}`, connectTimeoutMs: 10_000, receiveMaximum: 65_535 }),
       ),
     );
     await Promise.all(
