@@ -1,15 +1,17 @@
 /**
- * Micro-bench of the per-device AWS calls, each made through the SDK client and as a signed request (our
- * SigV4 signer, a plain keep-alive request: FLEET_PER_DEVICE_CALLS): the retained Publish of a
- * credentials-sized message, and AddTagsToResource on a managed node. Against the emulator in its own process
- * (embedded broker), in alternating rounds; reports this process's CPU per call and calls per second.
+ * Micro-bench of the per-device AWS calls: the retained Publish of a credentials-sized message over MQTT 5 on
+ * WebSocket (FLEET_PUBLISH_TRANSPORT=mqtt, the emulator's `/mqtt` with its 100/s per connection), through the
+ * SDK client and as a signed HTTPS request (our SigV4 signer: FLEET_PER_DEVICE_CALLS); AddTagsToResource on a
+ * managed node through the SDK and signed. Against the emulator in its own process (embedded broker), in
+ * alternating rounds; reports this process's CPU per call and calls per second.
  * `node --import tsx bench/publish-path.ts [callsPerRound] [rounds] [concurrency]`
- * `node --import tsx bench/publish-path.ts mqtt [callsPerRound] [rounds] [concurrency]`: the MQTT-over-WebSocket
- * publisher alone, against an MQTT stand-in of its own (bench/publish-path-mqtt.ts) until the emulator serves `/mqtt`
+ * `node --import tsx bench/publish-path.ts mqtt [callsPerRound] [rounds] [concurrency] [per connection/s]`: the MQTT
+ * publisher alone, against an MQTT stand-in of its own (bench/publish-path-mqtt.ts) whose per-connection rate can be lifted
  */
 import { AwsClients } from '../src/adapters/aws-clients.js';
 import { SdkIotPublisher, type IotPublisher } from '../src/adapters/iot-publisher.js';
 import { Metrics } from '../src/adapters/metrics.js';
+import { MqttIotPublisher } from '../src/adapters/mqtt-iot-publisher.js';
 import { SignedIotPublisher } from '../src/adapters/signed-iot-publisher.js';
 import { CreateActivationCommand } from '@aws-sdk/client-ssm';
 import type { RateLimiter } from '../src/adapters/rate-limiter.js';
@@ -28,7 +30,11 @@ const emulator = await startEmulatorLink({ child: true, faults: {} });
 Object.assign(process.env, emulator.env);
 const clients = new AwsClients({ defaultRegion: emulator.env.AWS_REGION ?? 'us-east-1' });
 const metrics = new Metrics();
-const publishers: Record<string, IotPublisher> = { sdk: new SdkIotPublisher(clients, metrics), signed: new SignedIotPublisher(clients, metrics) };
+const publishers: Record<string, IotPublisher> = {
+  sdk: new SdkIotPublisher(clients, metrics),
+  signed: new SignedIotPublisher(clients, metrics),
+  mqtt: new MqttIotPublisher(clients, metrics),
+};
 const unlimited: RateLimiter = { take: async () => undefined, report: () => undefined };
 const taggers = { sdk: new SdkSsmActivations(clients, unlimited, metrics), signed: new SdkSsmActivations(clients, unlimited, metrics, new SignedSsmJson(clients)) };
 const region = emulator.env.AWS_REGION ?? 'us-east-1';
@@ -46,6 +52,7 @@ const calls: Record<string, Record<string, Call>> = {
   Publish: {
     sdk: (i) => publishers.sdk!.publishRetained(`bench/publish/site-${i % 10}/thing-${i}/activation`, payload, 3_600),
     signed: (i) => publishers.signed!.publishRetained(`bench/publish/site-${i % 10}/thing-${i}/activation`, payload, 3_600),
+    mqtt: (i) => publishers.mqtt!.publishRetained(`bench/publish/site-${i % 10}/thing-${i}/activation`, payload, 3_600),
   },
   AddTagsToResource: {
     sdk: (i) => taggers.sdk.tagNode(region, node, { 'fleet:device': `SN-${i}`, 'fleet:thing': `edge-${i}` }),
@@ -72,7 +79,8 @@ for (const [operation, ways] of Object.entries(calls)) {
   for (const call of Object.values(ways)) await round(call, 500);
   const totals: Record<string, { cpuMs: number; wallMs: number; n: number }> = {};
   for (let r = 0; r < rounds; r++) {
-    for (const way of r % 2 === 0 ? ['sdk', 'signed'] : ['signed', 'sdk']) {
+    const order = Object.keys(ways);
+    for (const way of r % 2 === 0 ? order : [...order].reverse()) {
       const res = await round(ways[way]!, perRound);
       const t = (totals[way] ??= { cpuMs: 0, wallMs: 0, n: 0 });
       t.cpuMs += res.cpuMs;
