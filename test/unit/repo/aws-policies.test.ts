@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PUBLISH_CLIENT_ID_PREFIX } from '../../../src/adapters/mqtt-iot-publisher.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const REGION = 'eu-central-1';
@@ -95,6 +96,9 @@ describe('deploy/aws/orchestrator-policy.json', () => {
     // every publish is retained (credentials, and the empty message that clears them)
     expect(readFileSync(resolve(repo, 'src/adapters/iot-publisher.ts'), 'utf8')).toContain('retain: true');
     expect(allows(policy, 'iot:RetainPublish', RESOURCE_OF['iot:Publish']!)).toBe(true);
+    // the MQTT publish connections connect with client ids under the publisher's prefix, and only those
+    expect(allows(policy, 'iot:Connect', `arn:aws:iot:${REGION}:${ACCOUNT}:client/${PUBLISH_CLIENT_ID_PREFIX}4242-0a1b2c3d-7`)).toBe(true);
+    expect(allows(policy, 'iot:Connect', `arn:aws:iot:${REGION}:${ACCOUNT}:client/edge-SN-000001`)).toBe(false);
   });
 
   it('grants nothing else: no wildcard actions, no publishing outside the credentials topics, no tagging beyond managed nodes', () => {
