@@ -94,7 +94,7 @@ export class MqttPublishConnection {
     this.ready.catch(() => undefined);
     this.outgoing = new TurnGatherer((items) => this.flush(items));
     this.reader = new MqttPacketReader((type, _flags, body) => this.onPacket(type, body));
-    this.ws = new WebSocket(settings.url, 'mqtt', { perMessageDeflate: false, handshakeTimeout: 10_000, ...settings.wsOptions });
+    this.ws = openWebSocket(settings);
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('open', () => this.send(encodeConnect(settings.clientId, settings.keepAliveSeconds)));
     this.ws.on('message', (data: Buffer) => this.onData(data));
@@ -245,5 +245,14 @@ export class MqttPublishConnection {
     this.state = 'open';
     this.settleReady.resolve();
     this.settings.onRoom(this);
+  }
+}
+
+/** ws quotes a URL it cannot use in its error, and this one carries a signature: the error names the field only */
+function openWebSocket(settings: MqttConnectionSettings): WebSocket {
+  try {
+    return new WebSocket(settings.url, 'mqtt', { perMessageDeflate: false, handshakeTimeout: 10_000, ...settings.wsOptions });
+  } catch {
+    throw new MqttPublishError('InvalidRequestException', 'the data endpoint URL cannot be used for MQTT over WebSocket', 400);
   }
 }
