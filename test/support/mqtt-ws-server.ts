@@ -7,31 +7,14 @@
  * reason `decide` picks (or held, or the connection dropped); a turn's PUBACKs go out in one frame.
  * Stands in for the emulator's `/mqtt` until that lands.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import mqtt, { type IPublishPacket, type Packet } from 'mqtt-packet';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { NodeSha256 } from './node-sha256.js';
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData): Buffer =>
-  typeof d === 'string' ? Buffer.from(d) : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
-
-/** node:crypto in the shape the SDK's signer asks for */
-export class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
 
 export interface ReceivedPublish {
   readonly connection: number;
@@ -212,3 +195,4 @@ export class MqttWsTestServer {
     ack({ cmd: 'puback', messageId: packet.messageId!, reasonCode: decision });
   }
 }
+

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { presignedUrl } from '../../../src/adapters/sigv4-presigned-url.js';
 import { escapeRfc3986 } from '../../../src/adapters/sigv4-request-signer.js';
-import { NodeSha256 } from '../../support/mqtt-ws-server.js';
+import { NodeSha256 } from '../../support/node-sha256.js';
 
 const STATIC: AwsCredentialIdentity = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+token+with/slashes==';
