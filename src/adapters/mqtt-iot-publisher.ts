@@ -9,9 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import type { ClientOptions } from 'ws';
-import { toAwsCallError } from '../domain/aws-error.js';
 import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, AWS_IOT_MAX_PAYLOAD_BYTES, AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION, publishExpirySeconds } from '../domain/aws-iot-limits.js';
-import { fullJitterBackoff } from '../domain/backoff.js';
 import type { AwsClients } from './aws-clients.js';
 import { countedAwsCall } from './counted-aws-call.js';
 import { resolveDataPlane, type IotPublisher } from './iot-publisher.js';
@@ -19,6 +17,7 @@ import type { Metrics } from './metrics.js';
 import { MqttPublishConnection } from './mqtt-publish-connection.js';
 import { MqttPublishError } from './mqtt-publish-error.js';
 import { MqttPublishPool } from './mqtt-publish-pool.js';
+import { publishWithAttempts } from './publish-attempts.js';
 import { presignedUrl } from './sigv4-presigned-url.js';
 
 /** AWS IoT's signing name for MQTT over WebSocket (not the REST data plane's `iotdata`) */
@@ -32,9 +31,6 @@ export const PUBLISH_CLIENT_ID_PREFIX = 'fleet-enroll-publisher-';
  * burst held up on the way (a busy event loop, the network) lands nearer the next one than it was sent.
  */
 export const PUBLISHES_PER_SECOND_PER_CONNECTION = Math.floor(AWS_IOT_PUBLISHES_PER_SECOND_PER_CONNECTION * 0.9);
-const ATTEMPTS = 3;
-const RETRY_BASE_MS = 100;
-const RETRY_MAX_MS = 2_000;
 
 export interface MqttIotPublisherOptions {
   /** connections per process at most: ceil(FLEET_IOT_PUBLISH_RPS / publishesPerSecondPerConnection) */
@@ -110,20 +106,13 @@ export class MqttIotPublisher implements IotPublisher {
   }
 
   private async publish(topic: string, payload: Buffer, messageExpiry: number | undefined): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await countedAwsCall(this.metrics, 'Publish', () => {
-          // over MQTT 5 a too-large packet ends the connection (DISCONNECT 0x95), which would read as transient
-          if (payload.length > AWS_IOT_MAX_PAYLOAD_BYTES) throw MqttPublishError.tooLarge(payload.length, AWS_IOT_MAX_PAYLOAD_BYTES);
-          return this.pool.publish(topic, payload, messageExpiry);
-        });
-        return;
-      } catch (err) {
-        const e = toAwsCallError('Publish', err);
-        if (e.permanent || attempt >= ATTEMPTS) throw e;
-        await new Promise((r) => setTimeout(r, fullJitterBackoff(attempt - 1, RETRY_BASE_MS, RETRY_MAX_MS)));
-      }
-    }
+    await publishWithAttempts(() =>
+      countedAwsCall(this.metrics, 'Publish', () => {
+        // over MQTT 5 a too-large packet ends the connection (DISCONNECT 0x95), which would read as transient
+        if (payload.length > AWS_IOT_MAX_PAYLOAD_BYTES) throw MqttPublishError.tooLarge(payload.length, AWS_IOT_MAX_PAYLOAD_BYTES);
+        return this.pool.publish(topic, payload, messageExpiry);
+      }),
+    );
   }
 
   /** a new connection: a fresh presigned URL (current credentials and date), a new client id */

@@ -5,21 +5,17 @@
  * SDK publisher goes, AWS or a stand-in; tried three times on throttling and transient errors, as the SDK
  * client was.
  */
-import { toAwsCallError } from '../domain/aws-error.js';
 import { AWS_IOT_MAX_MESSAGE_EXPIRY_SECONDS, publishExpirySeconds } from '../domain/aws-iot-limits.js';
-import { fullJitterBackoff } from '../domain/backoff.js';
 import type { AwsClients } from './aws-clients.js';
 import { countedAwsCall } from './counted-aws-call.js';
 import { resolveDataPlane, type IotPublisher } from './iot-publisher.js';
+import { publishWithAttempts } from './publish-attempts.js';
 import type { Metrics } from './metrics.js';
 import { SignedRequester } from './signed-request.js';
 import { escapeRfc3986 } from './sigv4-request-signer.js';
 
 /** the SigV4 signing name of the IoT data plane */
 const SIGNING_NAME = 'iotdata';
-const ATTEMPTS = 3;
-const RETRY_BASE_MS = 100;
-const RETRY_MAX_MS = 2_000;
 /** one constant object: the signer builds its canonical headers once */
 const PUBLISH_HEADERS = { 'content-type': 'application/octet-stream' } as const;
 
@@ -51,17 +47,10 @@ export class SignedIotPublisher implements IotPublisher {
     // the canonical query: keys sorted, values that need no escaping
     const query = messageExpiry === undefined ? 'qos=1&retain=true' : `messageExpiry=${messageExpiry}&qos=1&retain=true`;
     const call = { path: `/topics/${escapeRfc3986(topic)}`, query, headers: PUBLISH_HEADERS, body };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const requester = this.resolved ?? (await this.resolve());
-        await countedAwsCall(this.metrics, 'Publish', () => requester.post(call));
-        return;
-      } catch (err) {
-        const e = toAwsCallError('Publish', err);
-        if (e.permanent || attempt >= ATTEMPTS) throw e;
-        await new Promise((r) => setTimeout(r, fullJitterBackoff(attempt - 1, RETRY_BASE_MS, RETRY_MAX_MS)));
-      }
-    }
+    await publishWithAttempts(async () => {
+      const requester = this.resolved ?? (await this.resolve());
+      await countedAwsCall(this.metrics, 'Publish', () => requester.post(call));
+    });
   }
 
   private resolve(): Promise<SignedRequester> {
