@@ -19,11 +19,19 @@ export interface LatencySlice extends Percentiles {
   readonly samples: number;
 }
 
-/** `timed`: [when, value] pairs in any order; one slice per `widthMs` from the earliest `when`, empty slices left out */
-export function latencySlices(timed: readonly (readonly [number, number])[], widthMs: number): LatencySlice[] {
-  if (timed.length === 0) return [];
+/** [when, value] pairs in any order: a run's samples by when they happened */
+type Timed = readonly (readonly [number, number])[];
+
+function earliest(timed: Timed): number {
   let first = Infinity;
   for (const [at] of timed) first = Math.min(first, at);
+  return first;
+}
+
+/** `timed`: [when, value] pairs in any order; one slice per `widthMs` from the earliest `when`, empty slices left out */
+export function latencySlices(timed: Timed, widthMs: number): LatencySlice[] {
+  if (timed.length === 0) return [];
+  const first = earliest(timed);
   const slices = new Map<number, number[]>();
   for (const [at, value] of timed) {
     const i = Math.floor((at - first) / widthMs);
@@ -35,9 +43,8 @@ export function latencySlices(timed: readonly (readonly [number, number])[], wid
 }
 
 /** the percentiles of the samples from `skipMs` after the earliest on: a run's steady state, its start-up left out */
-export function percentilesAfter(timed: readonly (readonly [number, number])[], skipMs: number): Percentiles & { readonly samples: number } {
-  let first = Infinity;
-  for (const [at] of timed) first = Math.min(first, at);
+export function percentilesAfter(timed: Timed, skipMs: number): Percentiles & { readonly samples: number } {
+  const first = earliest(timed);
   const values = timed.filter(([at]) => at >= first + skipMs).map(([, v]) => v);
   return { samples: values.length, ...percentiles(values) };
 }
