@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import { refusedProtocolVersion } from '../domain/mqtt-protocol-refusal.js';
+import { gatherWrites } from './mqtt-write-gathering.js';
 
 export type AckHandler = (topic: string, payload: Buffer) => Promise<void>;
 
@@ -45,6 +46,8 @@ const noLog = (): void => undefined;
 
 /** MQTT 5's largest Receive Maximum: acks in flight to us at once */
 const RECEIVE_MAXIMUM = 65_535;
+/** the PUBACKs of a burst of acks go out together after this long (they hold nothing up: Receive Maximum) */
+const PUBACK_GATHER_MS = 10;
 
 export class MqttAckSubscriber implements AckSubscriber {
   private client: MqttClient | undefined;
@@ -140,6 +143,7 @@ export class MqttAckSubscriber implements AckSubscriber {
     const client = mqtt.connect(this.url, { ...options, ...(properties ? { properties } : {}), protocolVersion: version, reconnectPeriod: 1_000, log: noLog });
     // before CONNACK: a resumed session's queued acks can arrive in the same read as the CONNACK itself.
     if (onConnack) client.on('connect', onConnack);
+    gatherWrites(client, PUBACK_GATHER_MS);
     client.on('message', (topic, payload, packet) => {
       if (packet.retain) return; // acks are never retained; a retained one is old news
       onMessage(topic, payload);
@@ -163,3 +167,4 @@ export class MqttAckSubscriber implements AckSubscriber {
     this.sessionClient = undefined;
   }
 }
+

@@ -25,6 +25,8 @@ export interface MqttConnectionOptions {
    * queued, the rest dropped). MQTT 3.1.1 again where the broker speaks only that (aedes). Unset: MQTT 3.1.1.
    */
   readonly receiveMaximum?: number;
+  /** the packets sent within this many ms go out in one write (a link for many devices); unset: each at once */
+  readonly gatherWritesMs?: number;
 }
 
 export class MqttConnection implements MqttLink {
@@ -52,6 +54,7 @@ export class MqttConnection implements MqttLink {
       ...(options.ca ? { ca: options.ca } : {}),
     };
     const client = mqtt.connect(options.url, clientOptions);
+    if (options.gatherWritesMs !== undefined) gatherWrites(client, options.gatherWritesMs);
     const log = options.log;
     return new Promise((resolve, reject) => {
       let connected = false;
@@ -108,6 +111,25 @@ export class MqttConnection implements MqttLink {
   async close(): Promise<void> {
     await this.client.endAsync();
   }
+}
+
+/**
+ * From the first packet sent, the socket stays corked for `ms` and what was sent meanwhile goes in one write:
+ * mqtt.js writes each packet on its own, a system call per PUBACK and per ack. The orchestrator's copy is
+ * src/adapters/mqtt-write-gathering.ts (the device side shares only the domain with it).
+ */
+function gatherWrites(client: MqttClient, ms: number): void {
+  let corked = false;
+  client.on('packetsend', () => {
+    if (corked) return;
+    const stream = client.stream;
+    corked = true;
+    stream.cork();
+    setTimeout(() => {
+      corked = false;
+      stream.uncork();
+    }, ms).unref();
+  });
 }
 
 /** A broker URL may carry a password (mqtt://user:pass@host): never log it. */

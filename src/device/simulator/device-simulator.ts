@@ -131,7 +131,7 @@ export class DeviceSimulator extends EventEmitter<DeviceSimulatorEvents> {
     this.links = await Promise.all(
       Array.from({ length: count }, (_, i) =>
         // MQTT 5's largest Receive Maximum: each link stands for many devices, each of which would have a connection (and a broker queue) of its own
-        MqttConnection.connect({ url: this.options.mqttUrl, clientId: `${prefix}-${i}`, connectTimeoutMs: 10_000, receiveMaximum: 65_535 }),
+        MqttConnection.connect({ url: this.options.mqttUrl, clientId: `${prefix}-${i}`, connectTimeoutMs: 10_000, receiveMaximum: 65_535, gatherWritesMs: 5 }),
       ),
     );
     await Promise.all(
