@@ -63,6 +63,9 @@ const INTAKE_CHUNK = 500;
 /** Acks per ack script call at most: a burst costs a few calls, and none keeps Redis busy for long. */
 export const ACKS_PER_SCRIPT_CALL = 500;
 
+/** Devices per device-fields script call at most: a batch's worth (RegistrationLimit ≤ 1,000) in one. */
+const FIELDS_PER_SCRIPT_CALL = 1_000;
+
 const ACK_VERDICTS: ReadonlySet<string> = new Set<AckVerdict>(['accepted', 'stale', 'forged', 'claimed']);
 
 export class DeviceStore {
@@ -119,14 +122,7 @@ export class DeviceStore {
 
   /** Read-only pre-check for the API's answer: where each of these devices is recorded now (null: nowhere). */
   async owners(deviceIds: readonly string[]): Promise<(DeviceOwner | null)[]> {
-    const pipeline = this.redis.pipeline();
-    for (const id of deviceIds) pipeline.hmget(this.keys.device(id), DEVICE_FIELDS.state, DEVICE_FIELDS.site, DEVICE_FIELDS.thing);
-    const results = (await pipeline.exec()) ?? [];
-    return deviceIds.map((id, i) => {
-      const [err, f] = results[i] ?? [null, null];
-      const [st, site, thing] = (err ? [] : (f as (string | null)[])) ?? [];
-      return st ? { state: st as DeviceState, siteId: site ?? '', thingName: thing ?? id } : null;
-    });
+    return this.views(deviceIds, OWNER_FIELDS, (deviceId, [state, site, thing]) => ({ state: state as DeviceState, siteId: site ?? '', thingName: thing ?? deviceId }));
   }
 
   /**
@@ -134,12 +130,24 @@ export class DeviceStore {
    * or null. An entry's own device never conflicts with itself.
    */
   async thingHolders(wanted: readonly { readonly deviceId: string; readonly siteId: string; readonly thingName: string }[]): Promise<(string | null)[]> {
+    // one HMGET per site, not an HGET per device
+    const bySite = new Map<string, number[]>();
+    wanted.forEach((w, i) => {
+      const at = bySite.get(w.siteId);
+      if (at) at.push(i);
+      else bySite.set(w.siteId, [i]);
+    });
     const pipeline = this.redis.pipeline();
-    for (const w of wanted) pipeline.hget(this.keys.things(w.siteId), w.thingName);
+    for (const [siteId, at] of bySite) pipeline.hmget(this.keys.things(siteId), ...at.map((i) => wanted[i]!.thingName));
     const results = (await pipeline.exec()) ?? [];
+    const named: (string | null)[] = wanted.map(() => null);
+    [...bySite.values()].forEach((at, k) => {
+      const [err, values] = results[k] ?? [null, null];
+      if (!err) at.forEach((i, j) => (named[i] = (values as (string | null)[])[j] ?? null));
+    });
     const holders = wanted.map((w, i) => {
-      const [err, h] = results[i] ?? [null, null];
-      return !err && typeof h === 'string' && h !== w.deviceId ? h : null;
+      const h = named[i];
+      return typeof h === 'string' && h !== w.deviceId ? h : null;
     });
     const asked = holders.filter((h): h is string => h !== null);
     if (asked.length === 0) return holders;
@@ -198,7 +206,7 @@ export class DeviceStore {
     return results.map(([err, h], i) => (err ? null : toDeviceRecord(deviceIds[i]!, h as Record<string, string>)));
   }
 
-  /** The delivery view of each device (null: no record): a few fields each, one pipeline for all */
+  /** The delivery view of each device (null: no record): a few fields each, one script call per 1,000 */
   async deliveryViews(deviceIds: readonly string[]): Promise<(DeviceDeliveryView | null)[]> {
     return this.views(deviceIds, DELIVERY_VIEW_FIELDS, (deviceId, [state, site, thing, batch, delivery, accepted, delivered]) => {
       const times: { accepted?: number; delivered?: number } = {};
@@ -208,7 +216,7 @@ export class DeviceStore {
     });
   }
 
-  /** The verification view of each device (null: no record): a few fields each, one pipeline for all */
+  /** The verification view of each device (null: no record): a few fields each, one script call per 1,000 */
   async verifyViews(deviceIds: readonly string[]): Promise<(DeviceVerifyView | null)[]> {
     return this.views(deviceIds, VERIFY_VIEW_FIELDS, (deviceId, [state, site, thing, batch, node, accepted]) => ({
       deviceId,
@@ -221,15 +229,21 @@ export class DeviceStore {
     }));
   }
 
-  /** HMGET of `fields` for each device in one pipeline; a device without a state has no record (null) */
+  /**
+   * `fields` (state first) of each device, by the device-fields script, at most FIELDS_PER_SCRIPT_CALL devices
+   * a call; a device without a state has no record (null)
+   */
   private async views<V>(deviceIds: readonly string[], fields: readonly string[], view: (deviceId: string, values: (string | null)[]) => V): Promise<(V | null)[]> {
-    const pipeline = this.redis.pipeline();
-    for (const id of deviceIds) pipeline.hmget(this.keys.device(id), ...fields);
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, values], i) => {
-      const got = (err ? [] : values) as (string | null)[];
-      return got[0] ? view(deviceIds[i]!, got) : null;
-    });
+    const views: (V | null)[] = [];
+    for (let i = 0; i < deviceIds.length; i += FIELDS_PER_SCRIPT_CALL) {
+      const chunk = deviceIds.slice(i, i + FIELDS_PER_SCRIPT_CALL);
+      const flat = (await this.scripts.run('fleetDeviceFields', this.keys.device(chunk[0]!), [this.keys.root, fields.length, ...fields, ...chunk])) as (string | null)[];
+      chunk.forEach((id, j) => {
+        const values = flat.slice(j * fields.length, (j + 1) * fields.length);
+        views.push(values[0] ? view(id, values) : null);
+      });
+    }
+    return views;
   }
 
   async markDelivered(batchId: string, deviceIds: readonly string[], now: number): Promise<number> {
@@ -330,6 +344,9 @@ const DELIVERY_VIEW_FIELDS = [
 
 /** the hash fields of a DeviceVerifyView, in the order verifyViews reads them (the state first: no state, no record) */
 const VERIFY_VIEW_FIELDS = [DEVICE_FIELDS.state, DEVICE_FIELDS.site, DEVICE_FIELDS.thing, DEVICE_FIELDS.batch, DEVICE_FIELDS.node, STATE_TIME_FIELDS.accepted] as const;
+
+/** the hash fields of a DeviceOwner, in the order owners reads them */
+const OWNER_FIELDS = [DEVICE_FIELDS.state, DEVICE_FIELDS.site, DEVICE_FIELDS.thing] as const;
 
 function toDeviceRecord(deviceId: string, h: Record<string, string>): DeviceRecord | null {
   if (!h[DEVICE_FIELDS.state]) return null;

@@ -35,6 +35,7 @@ const SCRIPT_FILES = {
   fleetTagClaim: 'tag-claim',
   fleetTagDone: 'tag-done',
   fleetTagRetry: 'tag-retry',
+  fleetDeviceFields: 'device-fields',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_FILES;

@@ -198,6 +198,33 @@ describe('Redis stores and Lua scripts', () => {
     }
   });
 
+  it('reads views of more devices than one script call takes, in order, and owners and thing holders across sites', async () => {
+    const t = 3_600_000;
+    await devices.intake('job-many', [...events('s3m', 2), ...events('s3n', 1)], () => POLICY, t);
+    const ids = ['s3m-SN-0000000', ...Array.from({ length: 1_000 }, (_, i) => `s3m-none-${i}`), 's3n-SN-0000000', 's3m-SN-0000001'];
+    const views = await devices.deliveryViews(ids);
+    expect(views).toHaveLength(1_003);
+    expect(views.filter((v) => v !== null).map((v) => [v!.deviceId, v!.siteId, v!.state])).toEqual([
+      ['s3m-SN-0000000', 's3m', 'accepted'],
+      ['s3n-SN-0000000', 's3n', 'accepted'],
+      ['s3m-SN-0000001', 's3m', 'accepted'],
+    ]);
+    expect(views[1_001]).toMatchObject({ deviceId: 's3n-SN-0000000' });
+    const owners = await devices.owners(['s3n-SN-0000000', 's3m-none-1', 's3m-SN-0000001']);
+    expect(owners).toEqual([{ state: 'accepted', siteId: 's3n', thingName: (await devices.get('s3n-SN-0000000'))!.thingName }, null, { state: 'accepted', siteId: 's3m', thingName: (await devices.get('s3m-SN-0000001'))!.thingName }]);
+    // another device asking for a name held in flight at its site gets the holder; its own name, a free one or one of another site, null
+    const m1 = (await devices.get('s3m-SN-0000001'))!;
+    const n0 = (await devices.get('s3n-SN-0000000'))!;
+    const holders = await devices.thingHolders([
+      { deviceId: 'other-1', siteId: 's3m', thingName: m1.thingName },
+      { deviceId: 's3n-SN-0000000', siteId: 's3n', thingName: n0.thingName },
+      { deviceId: 'other-2', siteId: 's3n', thingName: n0.thingName },
+      { deviceId: 'other-3', siteId: 's3n', thingName: m1.thingName },
+      { deviceId: 'other-4', siteId: 's3m', thingName: 'free-name' },
+    ]);
+    expect(holders).toEqual(['s3m-SN-0000001', null, 's3n-SN-0000000', null, null]);
+  });
+
   it('fails a batch only before it has an activation: an active batch is refused and keeps its expiry watch', async () => {
     const t = 5_000_000;
     await devices.intake('job-fail', events('s5', 3), () => POLICY, t);
