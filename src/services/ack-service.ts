@@ -64,7 +64,8 @@ export class AckService {
       status: ack.status,
       managedNodeId: ack.managedNodeId ?? '',
       topic,
-      error: printable((ack.error ?? 'device reported a failed registration').slice(0, ACK_ERROR_MAX_LENGTH)),
+      // the ack script reads the error of a `failed` ack only: none travels with the others
+      error: ack.status === 'failed' ? printable((ack.error ?? 'device reported a failed registration').slice(0, ACK_ERROR_MAX_LENGTH)) : '',
     });
     count(verdict);
     if (verdict !== 'accepted') this.deps.logger.debug({ delivery: keptId, verdict, source }, 'ack ignored');

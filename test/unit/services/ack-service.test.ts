@@ -8,7 +8,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { HmacDeliverySigner } from '../../../src/adapters/delivery-signer.js';
 import { Metrics } from '../../../src/adapters/metrics.js';
-import { DEFAULT_TOPICS, type AckMessage } from '../../../src/domain/messages.js';
+import { ACK_ERROR_MAX_LENGTH, DEFAULT_TOPICS, type AckMessage } from '../../../src/domain/messages.js';
+import { printable } from '../../../src/domain/printable-text.js';
 import type { AckVerdict } from '../../../src/redis/device-store.js';
 import { AckService } from '../../../src/services/ack-service.js';
 import { RecordingAckStore } from './fakes-stores.js';
@@ -93,9 +94,22 @@ describe('AckService', () => {
         status: 'registered',
         managedNodeId: 'mi-00000000000000009',
         topic: { siteId: 'plant-1', thingName: 'thing-9' },
-        error: 'device reported a failed registration',
+        // a registered ack's error is not read: none is sent
+        error: '',
       },
     ]);
+  });
+
+  it("sends a failed ack's error (or a default one), cut to the limit and printable; a registered ack's none", async () => {
+    const r = rig();
+    const failed = (i: number, error?: string): AckMessage => ({ v: 1, deliveryId: r.signer.sign(`${BATCH}.${i}.n1`), activationId: ACTIVATION, status: 'failed', ...(error !== undefined ? { error } : {}) });
+    const raw = `bad\u0007 ${'x'.repeat(5_000)}`;
+    await Promise.all([r.service.ack(failed(1), 'mqtt'), r.service.ack(failed(2, raw), 'mqtt'), r.service.ack(r.ackOf(3), 'mqtt')]);
+    const [one, two, three] = r.store.calls.flatMap((c) => c.inputs);
+    expect(one!.error).toBe('device reported a failed registration');
+    expect(two!.error).toBe(printable(raw.slice(0, ACK_ERROR_MAX_LENGTH)));
+    expect(two!.error).not.toContain('\u0007');
+    expect(three!.error).toBe('');
   });
 
   it('rejects every ack of a failed call, and only those: the acks of the next call get their verdicts', async () => {
