@@ -76,8 +76,14 @@ export class BatchStore {
     return (await this.scripts.run('fleetFailBatch', this.keys.batch(batchId), [this.keys.root, batchId, now, reason])) as number;
   }
 
-  async markDelivered(batchId: string, now: number): Promise<void> {
-    await this.redis.hset(this.keys.batch(batchId), BATCH_FIELDS.deliveredAt, now);
+  /** the batch's credentials went out at `now`; a redelivery counts as one more round */
+  async markDelivered(batchId: string, now: number, redelivery = false): Promise<void> {
+    const key = this.keys.batch(batchId);
+    if (!redelivery) {
+      await this.redis.hset(key, BATCH_FIELDS.deliveredAt, now);
+      return;
+    }
+    await this.redis.multi().hset(key, BATCH_FIELDS.deliveredAt, now).hincrby(key, BATCH_FIELDS.redeliveries, 1).exec();
   }
 
   /** true when the batch is now `completed` (active and nothing left). */
@@ -168,6 +174,7 @@ function toBatchRecord(batchId: string, h: Record<string, string>): BatchRecord 
     cutAt: Number(h[BATCH_FIELDS.cutAt] ?? 0),
     activatedAt: num(h[BATCH_FIELDS.activatedAt]),
     deliveredAt: num(h[BATCH_FIELDS.deliveredAt]),
+    redeliveries: Number(h[BATCH_FIELDS.redeliveries] ?? 0),
     updatedAt: Number(h[BATCH_FIELDS.updated] ?? 0),
   };
 }

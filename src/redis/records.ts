@@ -62,6 +62,8 @@ export interface BatchRecord {
   readonly activatedAt: number | null;
   /** ms when every credentials message of the batch was published */
   readonly deliveredAt: number | null;
+  /** redelivery rounds so far */
+  readonly redeliveries: number;
   readonly updatedAt: number;
 }
 
@@ -116,6 +118,8 @@ export const BATCH_FIELDS = {
   cutAt: 'tCut',
   activatedAt: 'tAct',
   deliveredAt: 'dlv',
+  /** redelivery rounds so far: each waits twice as long as the one before (domain/redelivery.ts) */
+  redeliveries: 'rdl',
   updated: 'upd',
 } as const;
 

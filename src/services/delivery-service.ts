@@ -98,7 +98,7 @@ export class DeliveryService {
     }
     // the job retries what failed (only still-`activated` devices are published again)
     if (failure !== undefined) throw failure;
-    await batches.markDelivered(batchId, this.now());
+    await batches.markDelivered(batchId, this.now(), redeliverBefore !== undefined);
     this.deps.logger.info({ batchId, delivered, redelivery: redeliverBefore !== undefined }, 'credentials published');
     return delivered;
   }

@@ -18,6 +18,7 @@ import type { RateLimiter } from '../adapters/rate-limiter.js';
 import type { SsmActivations } from '../adapters/ssm-activations.js';
 import type { TopicTemplates } from '../domain/messages.js';
 import type { SitesConfig } from '../domain/site.js';
+import { redeliveryWaitMs } from '../domain/redelivery.js';
 import { renderTopic } from '../domain/topics.js';
 import type { BatchStore } from '../redis/batch-store.js';
 import type { DeviceStore } from '../redis/device-store.js';
@@ -69,7 +70,7 @@ export interface ReconcileDeps {
   readonly awsRetry: AwsRetryOptions;
   /** a batch this long without progress has lost its job (config.pipeline.stuckAfterMs) */
   readonly stuckAfterMs: number;
-  /** a device delivered this long ago without an ack gets its credentials again (config.pipeline.redeliverAfterMs) */
+  /** a device delivered this long ago without an ack gets its credentials again, the batch's later rounds after 2, 4, 8 times as long (config.pipeline.redeliverAfterMs) */
   readonly redeliverAfterMs: number;
   /** AWS IoT's cap on message expiry (604,800 s): retained credentials are republished before it; shorter in tests */
   readonly retainedExpiryCapSeconds?: number;
@@ -245,11 +246,12 @@ export class ReconcileService {
       await jobs.addActivation(batchId);
       n++;
     }
-    const quietSince = this.now() - this.deps.redeliverAfterMs;
     // one pipelined read for all of them, not a round trip per batch
     for (const b of await batches.getMany(await batches.inState('active'))) {
       if (!b) continue;
       const batchId = b.batchId;
+      // each redelivery round of a batch waits twice as long as the one before (domain/redelivery.ts)
+      const quietSince = this.now() - redeliveryWaitMs(this.deps.redeliverAfterMs, b.redeliveries);
       if (b.deliveredAt === null && (b.activatedAt ?? 0) <= before) {
         await jobs.addDelivery(batchId);
         n++;

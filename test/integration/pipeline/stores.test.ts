@@ -167,6 +167,12 @@ describe('Redis stores and Lua scripts', () => {
     const aid = '33333333-2222-3333-4444-555555555555';
     await batches.activated('b-s3v-1', { activationId: aid, sealedCode: 'sealed', expiresAt: t + 60_000, nonce: 'nv', attempt: 1 }, t + 5);
     expect(await devices.markDelivered('b-s3v-1', ['s3v-SN-0000001'], t + 9)).toBe(1);
+    // the batch's delivery time, and its redelivery rounds (each one counted)
+    await batches.markDelivered('b-s3v-1', t + 9);
+    expect(await batches.get('b-s3v-1')).toMatchObject({ deliveredAt: t + 9, redeliveries: 0 });
+    await batches.markDelivered('b-s3v-1', t + 10, true);
+    await batches.markDelivered('b-s3v-1', t + 11, true);
+    expect(await batches.get('b-s3v-1')).toMatchObject({ deliveredAt: t + 11, redeliveries: 2 });
     const ids = ['s3v-SN-0000000', 's3v-SN-0000001', 's3v-SN-missing'];
     const views = await devices.deliveryViews(ids);
     const records = await devices.getMany(ids);

@@ -162,9 +162,10 @@ describe('DeliveryService', () => {
     });
   });
 
-  it('a redelivery sends the same message again to devices delivered before the cut-off without an ack, and moves only their delivery time', async () => {
+  it('a redelivery sends the same message again to devices delivered before the cut-off without an ack, moves only their delivery time and counts a round', async () => {
     const r = rig(['SN-1', 'SN-2', 'SN-3']);
     await r.service.deliver(BATCH);
+    expect(r.memory.batch(BATCH).redeliveries).toBe(0);
     const firstAt = r.clock.now;
     r.memory.ack('SN-1', 'mi-00000000000000001', r.clock.now);
     r.clock.now += 60_000;
@@ -176,5 +177,7 @@ describe('DeliveryService', () => {
     expect(r.messageTo('SN-1')).toHaveLength(1);
     expect(r.messageTo('SN-3')).toHaveLength(1);
     expect(r.memory.device('SN-2')).toMatchObject({ state: 'delivered', times: { delivered: r.clock.now } });
+    // the batch counts the round: the next one waits twice as long (reconcile)
+    expect(r.memory.batch(BATCH)).toMatchObject({ deliveredAt: r.clock.now, redeliveries: 1 });
   });
 });

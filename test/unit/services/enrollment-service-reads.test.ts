@@ -52,6 +52,7 @@ const batch = (batchId: string, siteId: string): BatchRecord => ({
   cutAt: NOW - 5000,
   activatedAt: null,
   deliveredAt: null,
+  redeliveries: 0,
   updatedAt: NOW,
 });
 

@@ -57,6 +57,7 @@ export class FleetMemory {
       cutAt: 0,
       activatedAt: 0,
       deliveredAt: null,
+      redeliveries: 0,
       updatedAt: 0,
       ackVersion: 0,
       ...over,
@@ -155,8 +156,10 @@ export class FakeBatchStore implements ReconcileBatches, DeliveryBatches {
   async deviceIds(batchId: string): Promise<string[]> {
     return [...(this.m.members.get(batchId) ?? [])];
   }
-  async markDelivered(batchId: string, now: number): Promise<void> {
-    this.m.batch(batchId).deliveredAt = now;
+  async markDelivered(batchId: string, now: number, redelivery = false): Promise<void> {
+    const batch = this.m.batch(batchId);
+    batch.deliveredAt = now;
+    if (redelivery) batch.redeliveries += 1;
   }
   async withUnverifiedAcks(): Promise<string[]> {
     return [...this.m.ackedBatches];

@@ -32,6 +32,7 @@ const batch = (batchId: string, siteId: string, state: BatchState, extra: Partia
   cutAt: NOW - 60_000,
   activatedAt: NOW - 50_000,
   deliveredAt: null,
+  redeliveries: 0,
   updatedAt: NOW - 1000,
   ...extra,
 });

@@ -10,6 +10,7 @@ import { Metrics } from '../../../src/adapters/metrics.js';
 import type { ManagedNode, SsmActivations } from '../../../src/adapters/ssm-activations.js';
 import { AwsCallError } from '../../../src/domain/errors.js';
 import { DEFAULT_TOPICS } from '../../../src/domain/messages.js';
+import { REDELIVERY_MAX_FACTOR } from '../../../src/domain/redelivery.js';
 import type { Site, SitesConfig } from '../../../src/domain/site.js';
 import { ReconcileService } from '../../../src/services/reconcile-service.js';
 import { FakeBatchStore, FakeDeviceStore, FakePublisher, FleetMemory, RecordingLimiter, type StoredBatch } from './fakes-stores.js';
@@ -401,6 +402,22 @@ describe('ReconcileService: re-driving batches', () => {
     r.deliveredBatch('b-done', ['SN-3'], { deliveredAt: quietSince, left: 0 });
     expect(await r.service.tick()).toEqual({ ...NOTHING, redriven: 1 });
     expect(r.jobs.redelivery).toEqual([['b-quiet', quietSince]]);
+  });
+
+  it('waits twice as long before each further redelivery round of a batch, at most REDELIVERY_MAX_FACTOR times redeliverAfterMs', async () => {
+    const r = rig();
+    const now = r.clock.now;
+    // after 1 round: 2x; after 2: 4x; after 5: capped at 8x
+    r.deliveredBatch('b-1-due', ['SN-1'], { deliveredAt: now - 2 * REDELIVER_MS, redeliveries: 1 });
+    r.deliveredBatch('b-1-early', ['SN-2'], { deliveredAt: now - 2 * REDELIVER_MS + 1, redeliveries: 1 });
+    r.deliveredBatch('b-2-early', ['SN-3'], { deliveredAt: now - 2 * REDELIVER_MS, redeliveries: 2 });
+    r.deliveredBatch('b-5-due', ['SN-4'], { deliveredAt: now - REDELIVERY_MAX_FACTOR * REDELIVER_MS, redeliveries: 5 });
+    r.deliveredBatch('b-5-early', ['SN-5'], { deliveredAt: now - REDELIVERY_MAX_FACTOR * REDELIVER_MS + 1, redeliveries: 5 });
+    expect(await r.service.tick()).toEqual({ ...NOTHING, redriven: 2 });
+    expect(r.jobs.redelivery).toEqual([
+      ['b-1-due', now - 2 * REDELIVER_MS],
+      ['b-5-due', now - REDELIVERY_MAX_FACTOR * REDELIVER_MS],
+    ]);
   });
 
   it("republishes a batch's retained credentials to all its devices before AWS IoT's cap would drop them", async () => {
