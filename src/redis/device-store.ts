@@ -231,19 +231,20 @@ export class DeviceStore {
 
   /**
    * `fields` (state first) of each device, by the device-fields script, at most FIELDS_PER_SCRIPT_CALL devices
-   * a call; a device without a state has no record (null)
+   * a call, the calls sent together; a device without a state has no record (null)
    */
   private async views<V>(deviceIds: readonly string[], fields: readonly string[], view: (deviceId: string, values: (string | null)[]) => V): Promise<(V | null)[]> {
-    const views: (V | null)[] = [];
-    for (let i = 0; i < deviceIds.length; i += FIELDS_PER_SCRIPT_CALL) {
-      const chunk = deviceIds.slice(i, i + FIELDS_PER_SCRIPT_CALL);
-      const flat = (await this.scripts.run('fleetDeviceFields', this.keys.device(chunk[0]!), [this.keys.root, fields.length, ...fields, ...chunk])) as (string | null)[];
-      chunk.forEach((id, j) => {
+    const chunks: string[][] = [];
+    for (let i = 0; i < deviceIds.length; i += FIELDS_PER_SCRIPT_CALL) chunks.push(deviceIds.slice(i, i + FIELDS_PER_SCRIPT_CALL));
+    // all calls at once: they go one after the other on the connection, with one round trip to wait for
+    const replies = await Promise.all(chunks.map((chunk) => this.scripts.run('fleetDeviceFields', this.keys.device(chunk[0]!), [this.keys.root, fields.length, ...fields, ...chunk])));
+    return chunks.flatMap((chunk, k) => {
+      const flat = replies[k] as (string | null)[];
+      return chunk.map((id, j) => {
         const values = flat.slice(j * fields.length, (j + 1) * fields.length);
-        views.push(values[0] ? view(id, values) : null);
+        return values[0] ? view(id, values) : null;
       });
-    }
-    return views;
+    });
   }
 
   async markDelivered(batchId: string, deviceIds: readonly string[], now: number): Promise<number> {
