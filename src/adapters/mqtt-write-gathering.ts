@@ -4,21 +4,33 @@
  * message received, a PUBLISH per message sent), and on loopback each write is a system call that also runs
  * the receiver's TCP path: for a burst of acks that was a tenth of the ack role's CPU. Safe for QoS 1: a
  * PUBACK that goes later only keeps its message in the broker's flight window a little longer.
- * The device side and the emulator keep copies (src/device, src/emulator): separate programs that share
- * only the domain.
+ * From DISCONNECT on, nothing is held: mqtt.js ends the socket once DISCONNECT is written, and a PUBACK held
+ * back past that would be a write after end.
+ * The device side keeps a copy (src/device/mqtt-connection.ts): a separate program that shares only the domain.
  */
 import type { MqttClient } from 'mqtt';
 
 export function gatherWrites(client: MqttClient, ms: number): void {
-  let corked = false;
-  client.on('packetsend', () => {
+  let corked: MqttClient['stream'] | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closing = false;
+  const flush = (): void => {
+    clearTimeout(timer);
+    const stream = corked;
+    corked = undefined;
+    stream?.uncork();
+  };
+  client.on('packetsend', (packet) => {
+    if (packet.cmd === 'disconnect') closing = true;
+    if (closing) return flush();
     if (corked) return;
-    const stream = client.stream;
-    corked = true;
-    stream.cork();
-    setTimeout(() => {
-      corked = false;
-      stream.uncork();
-    }, ms).unref();
+    corked = client.stream;
+    corked.cork();
+    timer = setTimeout(flush, ms);
+    timer.unref();
+  });
+  client.on('close', flush);
+  client.on('connect', () => {
+    closing = false;
   });
 }

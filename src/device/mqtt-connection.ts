@@ -115,20 +115,32 @@ export class MqttConnection implements MqttLink {
 
 /**
  * From the first packet sent, the socket stays corked for `ms` and what was sent meanwhile goes in one write:
- * mqtt.js writes each packet on its own, a system call per PUBACK and per ack. The orchestrator's copy is
+ * mqtt.js writes each packet on its own, a system call per PUBACK and per ack. From DISCONNECT on nothing is
+ * held (mqtt.js ends the socket once it is written). The orchestrator's copy is
  * src/adapters/mqtt-write-gathering.ts (the device side shares only the domain with it).
  */
 function gatherWrites(client: MqttClient, ms: number): void {
-  let corked = false;
-  client.on('packetsend', () => {
+  let corked: MqttClient['stream'] | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closing = false;
+  const flush = (): void => {
+    clearTimeout(timer);
+    const stream = corked;
+    corked = undefined;
+    stream?.uncork();
+  };
+  client.on('packetsend', (packet) => {
+    if (packet.cmd === 'disconnect') closing = true;
+    if (closing) return flush();
     if (corked) return;
-    const stream = client.stream;
-    corked = true;
-    stream.cork();
-    setTimeout(() => {
-      corked = false;
-      stream.uncork();
-    }, ms).unref();
+    corked = client.stream;
+    corked.cork();
+    timer = setTimeout(flush, ms);
+    timer.unref();
+  });
+  client.on('close', flush);
+  client.on('connect', () => {
+    closing = false;
   });
 }
 
