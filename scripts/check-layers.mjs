@@ -4,6 +4,7 @@
  *
  *   domain ← redis, adapters ← services ← workers, api ← app.ts, cli
  *   (lua: the Lua script loader, beside domain; redis and adapters load their scripts with it)
+ *   (mqtt: mqtt.js client helpers, beside domain; adapters and device use them)
  *   (config: domain only; emulator and device: domain only, plus their own files;
  *    devtools: dev-only code that no production layer may import — only cli, bench/ and test/ use it)
  *
@@ -27,14 +28,16 @@ const RULES = {
   config: { layers: ['domain', 'config'], packages: [], builtins: true },
   // the one loader of Redis Lua scripts: reads files, knows nothing of what the scripts do
   lua: { layers: ['lua'], packages: [], builtins: true },
+  // helpers for an mqtt.js client, used by two programs (the orchestrator's adapters and the device side)
+  mqtt: { layers: ['mqtt'], packages: ['mqtt'], builtins: true },
   redis: { layers: ['domain', 'config', 'lua', 'redis'], packages: '*', builtins: true },
-  adapters: { layers: ['domain', 'config', 'lua', 'adapters'], packages: '*', builtins: true },
+  adapters: { layers: ['domain', 'config', 'lua', 'mqtt', 'adapters'], packages: '*', builtins: true },
   services: { layers: ['domain', 'config', 'redis', 'adapters', 'services'], packages: '*', builtins: true },
   workers: { layers: ['domain', 'config', 'redis', 'adapters', 'services', 'workers'], packages: '*', builtins: true },
   api: { layers: ['domain', 'config', 'redis', 'adapters', 'services', 'api'], packages: '*', builtins: true },
   // separate programs: the AWS stand-in and the device side know the domain, nothing of the orchestrator
   emulator: { layers: ['domain', 'emulator'], packages: '*', builtins: true },
-  device: { layers: ['domain', 'device'], packages: '*', builtins: true },
+  device: { layers: ['domain', 'mqtt', 'device'], packages: '*', builtins: true },
   // dev-only: spawners, key deleters and the like for the demo, bench and tests
   devtools: { layers: ['domain', 'config', 'redis', 'adapters', 'devtools'], packages: '*', builtins: true },
   // composition roots: the CLI (demo included) may use dev tooling, the production app may not
@@ -43,7 +46,7 @@ const RULES = {
 };
 
 /** Layers that run in production: none of them may import src/devtools. */
-const PRODUCTION = new Set(['domain', 'config', 'lua', 'redis', 'adapters', 'services', 'workers', 'api', 'app']);
+const PRODUCTION = new Set(['domain', 'config', 'lua', 'mqtt', 'redis', 'adapters', 'services', 'workers', 'api', 'app']);
 
 /** AWS SDK clients live behind adapters (the emulator is a separate program and may use them too). */
 const SDK = /^@aws-sdk\//;

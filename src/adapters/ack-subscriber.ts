@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import { refusedProtocolVersion } from '../domain/mqtt-protocol-refusal.js';
-import { gatherWrites } from './mqtt-write-gathering.js';
+import { gatherWrites } from '../mqtt/write-gathering.js';
 
 export type AckHandler = (topic: string, payload: Buffer) => Promise<void>;
 

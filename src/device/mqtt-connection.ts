@@ -5,6 +5,7 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { refusedProtocolVersion } from '../domain/mqtt-protocol-refusal.js';
+import { gatherWrites } from '../mqtt/write-gathering.js';
 import { DeviceError } from './device-errors.js';
 import type { AgentLog } from './agent-log.js';
 import type { MessageHandler, MqttLink, PublishOptions } from './mqtt-link.js';
@@ -111,37 +112,6 @@ export class MqttConnection implements MqttLink {
   async close(): Promise<void> {
     await this.client.endAsync();
   }
-}
-
-/**
- * From the first packet sent, the socket stays corked for `ms` and what was sent meanwhile goes in one write:
- * mqtt.js writes each packet on its own, a system call per PUBACK and per ack. From DISCONNECT on nothing is
- * held (mqtt.js ends the socket once it is written). The orchestrator's copy is
- * src/adapters/mqtt-write-gathering.ts (the device side shares only the domain with it).
- */
-function gatherWrites(client: MqttClient, ms: number): void {
-  let corked: MqttClient['stream'] | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let closing = false;
-  const flush = (): void => {
-    clearTimeout(timer);
-    const stream = corked;
-    corked = undefined;
-    stream?.uncork();
-  };
-  client.on('packetsend', (packet) => {
-    if (packet.cmd === 'disconnect') closing = true;
-    if (closing) return flush();
-    if (corked) return;
-    corked = client.stream;
-    corked.cork();
-    timer = setTimeout(flush, ms);
-    timer.unref();
-  });
-  client.on('close', flush);
-  client.on('connect', () => {
-    closing = false;
-  });
 }
 
 /** A broker URL may carry a password (mqtt://user:pass@host): never log it. */

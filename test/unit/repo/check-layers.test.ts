@@ -76,6 +76,11 @@ describe('scripts/check-layers.mjs', () => {
       'src/workers/w.ts': "import { buildApi } from '../api/app.js';\n",
       'src/emulator/e.ts': "import { x } from '../adapters/a.js';\n",
       'src/device/d.ts': "import { x } from '../redis/q.js';\nimport { y } from '../domain/y.js';\n",
+      // the mqtt.js helpers: adapters and device may use them; they use nothing of ours, nor the emulator them
+      'src/mqtt/m.ts': "import { x } from '../domain/y.js';\nimport mqtt from 'mqtt';\n",
+      'src/adapters/b.ts': "import { g } from '../mqtt/m.js';\n",
+      'src/device/e.ts': "import { g } from '../mqtt/m.js';\n",
+      'src/emulator/f.ts': "import { g } from '../mqtt/m.js';\n",
       'src/app.ts': "import { x } from './workers/w.js';\nimport { y } from './api/app.js';\n",
       'src/cli/main.ts': "import { x } from '../app.js';\n",
     });
@@ -85,6 +90,8 @@ describe('scripts/check-layers.mjs', () => {
       'src/adapters/a.ts:1',
       'src/device/d.ts:1',
       'src/emulator/e.ts:1',
+      'src/emulator/f.ts:1',
+      'src/mqtt/m.ts:1',
       'src/redis/q.ts:1',
       'src/services/s.ts:1',
       'src/services/s.ts:2',

@@ -2,15 +2,15 @@
  * Packets an mqtt.js client sends over several turns of the event loop (as PUBACKs are, one per message
  * handled) reach the broker in one write when gathered, one write each when not. Counted as the reads of a
  * TCP relay between the client and the real Mosquitto (the client's socket without Nagle's algorithm, which
- * would merge small writes into one segment and hide them from the relay); both copies of the gatherer (the orchestrator's and
- * the device side's) are checked.
+ * would merge small writes into one segment and hide them from the relay); directly and through the device
+ * side's MqttConnection.
  */
 import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatherWrites } from '../../../src/adapters/mqtt-write-gathering.js';
+import { gatherWrites } from '../../../src/mqtt/write-gathering.js';
 import { MqttConnection } from '../../../src/device/mqtt-connection.js';
 
 const MOSQUITTO = new URL(process.env.FLEET_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883');
@@ -70,7 +70,7 @@ async function run(gathered: boolean): Promise<number> {
   }
 }
 
-describe('gatherWrites (src/adapters)', () => {
+describe('gatherWrites (src/mqtt)', () => {
   it('sends what came over many turns in one write; mqtt.js alone writes each', async () => {
     expect(await run(true)).toBe(1);
     expect(await run(false)).toBeGreaterThan(PUBLISHES / 5);

@@ -6,7 +6,8 @@
  * PUBACK that goes later only keeps its message in the broker's flight window a little longer.
  * From DISCONNECT on, nothing is held: mqtt.js ends the socket once DISCONNECT is written, and a PUBACK held
  * back past that would be a write after end.
- * The device side keeps a copy (src/device/mqtt-connection.ts): a separate program that shares only the domain.
+ * Here, beside the domain (like src/lua), because two programs use it: the orchestrator's ack subscriber
+ * (src/adapters) and the device side's links (src/device), which share nothing else but the domain.
  */
 import type { MqttClient } from 'mqtt';
 
