@@ -36,6 +36,15 @@ function verdictOf(verdicts: readonly Verdict[]): string {
   return judged.every((v) => v === 'met') ? 'met' : '**missed**';
 }
 
+/** the orchestrator's processes' CPU (first request → every device done) per device registered, in ms */
+const orchestratorMsPerDevice = (r: ResultFile): number | undefined => {
+  const processes = at(r, 'cpuByProcess');
+  const registered = num(r, 'summary.registered');
+  if (!Array.isArray(processes) || !registered) return undefined;
+  const own = (processes as { name?: unknown; cpuSeconds?: unknown }[]).filter((p) => typeof p.name === 'string' && p.name.startsWith('orchestrator') && typeof p.cpuSeconds === 'number');
+  return own.length === 0 ? undefined : (own.reduce((sum, p) => sum + (p.cpuSeconds as number), 0) * 1000) / registered;
+};
+
 const devicesPerSecond = (r: ResultFile): number | undefined => {
   const registered = num(r, 'summary.registered');
   const ms = num(r, 'summary.durationMs');
@@ -109,10 +118,25 @@ export function renderTargets(results: readonly NamedResult[]): string {
   for (const [label, r] of [['e2e', e2e], ['1M', million], ['e2e-random', random]] as const) if (r) runs.push([label, r]);
   const rows: TargetRow[] = [...ingestRows(ingest)];
 
+  // judged at 100,000 devices (the contract's e2e); the others are shown: 1M is judged on completing, and
+  // e2e-random's 60 s window holds each site's last partial batch by design
+  const others = runs.filter(([label]) => label !== 'e2e');
+  const shown = (value: (r: ResultFile) => string): string[] =>
+    others.length === 0 ? [] : [`shown, not judged: ${others.map(([label, r]) => `${label} ${value(r.result)}`).join(', ')}`];
+  const rate = (r: ResultFile): string => `${fmt(devicesPerSecond(r))} devices/s (${fmt(num(r, 'summary.devices'))} devices / ${fmt(num(r, 'summary.sites'))} sites)`;
+  const cpu = (r: ResultFile): string => `${fmt(orchestratorMsPerDevice(r), 3)} ms`;
+  const perSecond = e2e ? devicesPerSecond(e2e.result) : undefined;
+  const perDevice = e2e ? orchestratorMsPerDevice(e2e.result) : undefined;
   rows.push({
-    target: 'End to end ≥ 5,000 devices/s accepted → registered',
-    measured: runs.map(([label, r]) => `${label} **${fmt(devicesPerSecond(r.result))}** devices/s (${fmt(num(r.result, 'summary.devices'))} devices / ${fmt(num(r.result, 'summary.sites'))} sites)`),
-    verdicts: runs.map(([, r]) => ((devicesPerSecond(r.result) ?? 0) >= 5000 ? 'met' : 'missed')),
+    target: 'End to end on 2 cores, emulator and simulator included: ≥ 2,000 devices/s accepted → registered',
+    measured: [e2e ? `e2e **${rate(e2e.result)}**` : 'no e2e result at 100,000 devices', ...shown(rate)],
+    verdicts: [perSecond === undefined ? 'n/a' : perSecond >= 2000 ? 'met' : 'missed'],
+    files: runs.map(([, r]) => file(r)),
+  });
+  rows.push({
+    target: '… the orchestrator\'s processes ≤ 0.25 ms CPU per device (CPU seconds ÷ devices, from /proc)',
+    measured: [e2e ? `e2e **${cpu(e2e.result)}**` : 'no e2e result at 100,000 devices', ...shown(cpu)],
+    verdicts: [perDevice === undefined ? 'n/a' : perDevice <= 0.25 ? 'met' : 'missed'],
     files: runs.map(([, r]) => file(r)),
   });
 

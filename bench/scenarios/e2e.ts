@@ -101,7 +101,7 @@ function throughputRows(b: EnrollmentBench, note: string): Row[] {
     ['devices / sites', `${s.devices} / ${s.sites}`],
     ['registered / failed', `${s.registered} / ${s.failed}`, s.details.timedOut ? 'TIMED OUT' : 'run complete'],
     ['duration', `${(s.durationMs / 1000).toFixed(1)} s`],
-    ['devices/s first request → last registered', perSecond(s.registered, s.durationMs), 'target ≥ 5,000'],
+    ['devices/s first request → last registered', perSecond(s.registered, s.durationMs), 'target ≥ 2,000 at 100,000 devices'],
     ['latency 202 → credentials p50/p95/p99', `${c.p50}/${c.p95}/${c.p99} ms`, note],
     ['latency 202 → registered p50/p95/p99', `${r.p50}/${r.p95}/${r.p99} ms`],
   ];

@@ -74,10 +74,33 @@ describe('renderTargets', () => {
     expect(renderTargets([...results, missed]).split('\n').find((l) => l.startsWith('| p99'))).toContain('**missed**');
   });
 
-  it('has no 1M rows without a 1M result, and misses 5,000 devices/s at 500', () => {
+  it('has no 1M rows without a 1M result, and misses 2,000 devices/s at 500, judged at 100,000 devices only', () => {
     expect(md).not.toContain('1,000,000 devices across');
-    expect(row('End to end')).toContain('e2e **500** devices/s');
+    expect(row('End to end')).toContain('e2e **500 devices/s (1,000 devices / 10 sites)**');
+    expect(row('End to end')).toContain('shown, not judged: e2e-random 500 devices/s');
     expect(row('End to end')).toContain('**missed**');
+    // no CPU per process in the old file: nothing to judge
+    expect(row("… the orchestrator's processes")).toContain('| no result |');
+  });
+
+  it("judges the orchestrator's CPU per device (its processes' CPU seconds ÷ devices) and the rate at 100,000 devices", () => {
+    const e2e = (orchestratorSeconds: readonly number[], durationMs: number): NamedResult => ({
+      path: 'bench/results/7-e2e.json',
+      result: base('e2e', { devices: 100000 }, {
+        summary: summary({ durationMs }),
+        cpuByProcess: [{ name: 'bench', cpuSeconds: 5 }, ...orchestratorSeconds.map((cpuSeconds, i) => ({ name: `orchestrator (${i})`, cpuSeconds })), { name: 'emulator', cpuSeconds: 9 }],
+      }),
+    });
+    const rowsOf = (r: NamedResult): string[] => renderTargets([r]).split('\n');
+    const fast = rowsOf(e2e([0.15, 0.05], 400));
+    expect(fast.find((l) => l.startsWith('| End to end'))).toContain('e2e **2,500 devices/s');
+    expect(fast.find((l) => l.startsWith('| End to end'))).toContain('| met |');
+    expect(fast.find((l) => l.startsWith("| … the orchestrator's"))).toContain('e2e **0.200 ms**');
+    expect(fast.find((l) => l.startsWith("| … the orchestrator's"))).toContain('| met |');
+    const slow = rowsOf(e2e([0.2, 0.1], 800));
+    expect(slow.find((l) => l.startsWith('| End to end'))).toContain('**missed**');
+    expect(slow.find((l) => l.startsWith("| … the orchestrator's"))).toContain('e2e **0.300 ms**');
+    expect(slow.find((l) => l.startsWith("| … the orchestrator's"))).toContain('**missed**');
   });
 });
 
