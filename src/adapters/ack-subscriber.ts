@@ -167,4 +167,3 @@ export class MqttAckSubscriber implements AckSubscriber {
     this.sessionClient = undefined;
   }
 }
-
